@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# vfio-dirty-selftests: conformance tests for VFIO type1 dirty page tracking.
+#
+#   make                 build every test binary into $(OUTPUT)
+#   make STATIC=1        the same, statically linked (the VM lab uses this)
+#   make install INSTALL_PATH=dir   kselftest layout for run_kselftest.sh
+#   make check           host unit tests, checkpatch, and the VM lab on 6.12 and 6.1
+#   make lab             the suite in the VM lab (KERNELS=, LAB_KERNEL=, ...)
+#
+# The kselftest harness is taken, in this order, from KSFT_DIR=, from
+# KSRC=<kernel tree>, from the enclosing kernel tree when this folder sits at
+# tools/testing/selftests/vfio_dirty/, else from Debian's linux-source-6.12
+# extracted into .cache/ (fixtures/ksrc.sh). It is never committed.
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+
+ifneq ($(KSFT_DIR),)
+KSFT_INC := $(KSFT_DIR)
+else ifneq ($(KSRC),)
+KSFT_INC := $(KSRC)/tools/testing/selftests
+else ifneq ($(wildcard $(TOP)/../kselftest_harness.h),)
+KSFT_INC := $(abspath $(TOP)/..)
+else
+# Resolved on first use only, so "make clean" downloads nothing.
+KSFT_INC = $(eval KSFT_INC := $(shell $(TOP)/fixtures/ksrc.sh harness))$(KSFT_INC)
+endif
+
+ifeq ($(STATIC),1)
+OUTPUT ?= $(TOP)/build/static
+LDFLAGS += -static
+else
+OUTPUT ?= $(TOP)/build/dynamic
+endif
+
+CC ?= gcc
+CFLAGS += -m64 -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
+CPPFLAGS += -I$(TOP)/selftests/lib/include -isystem $(KSFT_INC) -MMD -MP
+LDLIBS += -lpthread
+
+TESTS := dirty_caps_test dirty_ioctl_test dirty_iommu_backed_test
+UNIT_TESTS := lib_unit_test
+LIB_SRCS := $(wildcard $(TOP)/selftests/lib/*.c)
+LIB_OBJS := $(patsubst $(TOP)/selftests/lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
+
+TEST_BINS := $(addprefix $(OUTPUT)/,$(TESTS))
+UNIT_BINS := $(addprefix $(OUTPUT)/,$(UNIT_TESTS))
+
+INSTALL_FILES := runner.sh config settings selftests/xfail
+
+.PHONY: all install check unit checkpatch lab clean harness
+all: $(TEST_BINS)
+
+harness:
+	@test -f $(KSFT_INC)/kselftest_harness.h || \
+		{ echo "no kselftest_harness.h in $(KSFT_INC)" >&2; exit 1; }
+
+$(OUTPUT)/lib/%.o: $(TOP)/selftests/lib/%.c | harness
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(OUTPUT)/%.o: $(TOP)/selftests/%.c | harness
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(OUTPUT)/%_test: $(OUTPUT)/%_test.o $(LIB_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OUTPUT)/lib_unit_test.o: $(TOP)/selftests/unit/lib_unit_test.c | harness
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+install: $(TEST_BINS)
+	@test -n "$(INSTALL_PATH)" || { echo "usage: make install INSTALL_PATH=dir" >&2; exit 1; }
+	install -d $(INSTALL_PATH)
+	install -m 0755 $(TEST_BINS) $(INSTALL_PATH)/
+	install -m 0755 $(TOP)/runner.sh $(INSTALL_PATH)/
+	install -m 0644 $(TOP)/config $(TOP)/settings $(TOP)/selftests/xfail $(INSTALL_PATH)/
+	printf '%s\n' $(TESTS) > $(INSTALL_PATH)/tests.list
+
+unit: $(UNIT_BINS)
+	$(UNIT_BINS)
+
+checkpatch:
+	@$(TOP)/fixtures/checkpatch.sh
+
+lab:
+	$(MAKE) -C $(TOP) STATIC=1 install INSTALL_PATH=$(TOP)/.cache/suite
+	$(TOP)/fixtures/lab/lab.sh --suite $(TOP)/.cache/suite $(KERNELS)
+
+check:
+	@$(TOP)/fixtures/check.sh
+
+clean:
+	rm -rf $(TOP)/build
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/lib/*.d)

@@ -1,0 +1,538 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VFIO_IOMMU_DIRTY_PAGES argument validation (spec section 1, DP-ARG-*) and
+ * GET_BITMAP ranges over several mappings and holes (section 2, DP-RNG-*),
+ * on a type1 v2 container holding an IOMMU-backed device. Every rejected
+ * call is checked for its exact errno.
+ */
+#include <sys/mman.h>
+
+#include "vfio_dirty_test.h"
+
+#define BASE_IOVA	(1ULL << 30)
+#define MAP_PAGES	16
+
+FIXTURE(dirty_ioctl) {
+	struct dirty_env env;
+	struct backing mem;
+	uint64_t pgsize;
+};
+
+FIXTURE_SETUP(dirty_ioctl)
+{
+	ENV_SETUP_OR_SKIP(&self->env, DEVICE_PCI, VFIO_TYPE1v2_IOMMU);
+	self->pgsize = self->env.pgsize;
+	ASSERT_NE(0, self->pgsize) TH_LOG("no migration capability (DP-CAP-01)");
+	BACKING_ALLOC_OR_SKIP(&self->mem, BACKING_ANON, 512 * self->pgsize);
+}
+
+FIXTURE_TEARDOWN(dirty_ioctl)
+{
+	backing_free(&self->mem);
+	env_teardown(&self->env);
+}
+
+/* One mapping of MAP_PAGES pages at BASE_IOVA. */
+static void map_one(struct __test_metadata *_metadata, FIXTURE_DATA(dirty_ioctl) *self)
+{
+	container_map(&self->env.c, BASE_IOVA, self->mem.addr, MAP_PAGES * self->pgsize);
+}
+
+/* A GET_BITMAP argument over the fixture's mapping, valid in every field. */
+static void valid_get(struct dirty_get_arg *arg, FIXTURE_DATA(dirty_ioctl) *self, void *bitmap)
+{
+	memset(arg, 0, sizeof(*arg));
+	arg->hdr.argsz = sizeof(*arg);
+	arg->hdr.flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
+	arg->range.iova = BASE_IOVA;
+	arg->range.size = MAP_PAGES * self->pgsize;
+	arg->range.bitmap.pgsize = self->pgsize;
+	arg->range.bitmap.size = bitmap_bytes(MAP_PAGES);
+	arg->range.bitmap.data = bitmap;
+}
+
+static int dirty_flags(struct container *c, uint32_t argsz, uint32_t flags)
+{
+	struct vfio_iommu_type1_dirty_bitmap arg = { .argsz = argsz, .flags = flags };
+
+	return __container_dirty_ioctl(c, &arg);
+}
+
+/* Tracking is on exactly when a valid GET over the mapping succeeds (DP-ARG-19). */
+static int tracking_on(FIXTURE_DATA(dirty_ioctl) *self)
+{
+	uint64_t bitmap[1] = { 0 };
+	struct dirty_get_arg arg;
+
+	valid_get(&arg, self, bitmap);
+
+	return __container_dirty_ioctl(&self->env.c, &arg) == 0;
+}
+
+/* DP-ARG-02: the 8-byte header is not readable. */
+TEST_F(dirty_ioctl, arg02_unreadable_header_efault)
+{
+	EXPECT_ERRNO(EFAULT, __container_dirty_ioctl(&self->env.c, NULL));
+	EXPECT_ERRNO(EFAULT, __container_dirty_ioctl(&self->env.c, fault_page()));
+}
+
+/* DP-ARG-03: argsz below 8. */
+TEST_F(dirty_ioctl, arg03_argsz_below_header)
+{
+	uint32_t argsz;
+
+	map_one(_metadata, self);
+	for (argsz = 0; argsz < 8; argsz++)
+		EXPECT_ERRNO(EINVAL, dirty_flags(&self->env.c, argsz,
+						 VFIO_IOMMU_DIRTY_PAGES_FLAG_START));
+	EXPECT_FALSE(tracking_on(self));
+}
+
+/* DP-ARG-04: every undefined flag bit, alone and next to START. */
+TEST_F(dirty_ioctl, arg04_unknown_flags)
+{
+	int bit;
+
+	map_one(_metadata, self);
+	for (bit = 3; bit < 32; bit++) {
+		EXPECT_ERRNO(EINVAL, dirty_flags(&self->env.c, 8, 1U << bit));
+		EXPECT_ERRNO(EINVAL, dirty_flags(&self->env.c, 8,
+						 (1U << bit) | VFIO_IOMMU_DIRTY_PAGES_FLAG_START));
+	}
+	EXPECT_FALSE(tracking_on(self));
+}
+
+/* DP-ARG-05: more than one of START, STOP, GET_BITMAP. */
+TEST_F(dirty_ioctl, arg05_several_operations)
+{
+	const uint32_t start = VFIO_IOMMU_DIRTY_PAGES_FLAG_START;
+	const uint32_t stop = VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP;
+	const uint32_t get = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
+	const uint32_t combos[] = { start | stop, start | get, stop | get, start | stop | get };
+	uint64_t bitmap[1];
+	unsigned int i;
+
+	map_one(_metadata, self);
+	for (i = 0; i < ARRAY_SIZE(combos); i++) {
+		struct dirty_get_arg arg;
+
+		valid_get(&arg, self, bitmap);
+
+		arg.hdr.flags = combos[i];
+		EXPECT_ERRNO(EINVAL, __container_dirty_ioctl(&self->env.c, &arg));
+	}
+	EXPECT_FALSE(tracking_on(self));
+}
+
+/* DP-ARG-06: no operation at all. */
+TEST_F(dirty_ioctl, arg06_no_flags)
+{
+	EXPECT_ERRNO(EINVAL, dirty_flags(&self->env.c, 8, 0));
+	container_dirty_start(&self->env.c);
+	EXPECT_ERRNO(EINVAL, dirty_flags(&self->env.c, 8, 0));
+}
+
+/* DP-ARG-07: START with no mapping succeeds, and tracking is on afterwards. */
+TEST_F(dirty_ioctl, arg07_start_without_mappings)
+{
+	EXPECT_EQ(0, __container_dirty_start(&self->env.c));
+	map_one(_metadata, self);
+	EXPECT_TRUE(tracking_on(self));
+}
+
+/* DP-ARG-08: START while started succeeds and tracking stays on. */
+TEST_F(dirty_ioctl, arg08_start_twice)
+{
+	map_one(_metadata, self);
+	EXPECT_EQ(0, __container_dirty_start(&self->env.c));
+	EXPECT_EQ(0, __container_dirty_start(&self->env.c));
+	EXPECT_TRUE(tracking_on(self));
+}
+
+/* DP-ARG-10: STOP is idempotent, on and off; DP-ARG-19: GET fails after it. */
+TEST_F(dirty_ioctl, arg10_stop_idempotent)
+{
+	map_one(_metadata, self);
+	EXPECT_EQ(0, __container_dirty_stop(&self->env.c));
+	container_dirty_start(&self->env.c);
+	EXPECT_EQ(0, __container_dirty_stop(&self->env.c));
+	EXPECT_FALSE(tracking_on(self));
+	EXPECT_EQ(0, __container_dirty_stop(&self->env.c));
+	EXPECT_FALSE(tracking_on(self));
+}
+
+/* DP-ARG-11: GET needs argsz >= 48; a larger argsz is accepted. */
+TEST_F(dirty_ioctl, arg11_get_argsz)
+{
+	uint32_t bad[] = { 8, 16, 47 }, good[] = { 48, 49, 4096 };
+	uint64_t bitmap[1];
+	unsigned int i;
+
+	map_one(_metadata, self);
+	container_dirty_start(&self->env.c);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct dirty_get_arg arg;
+
+		valid_get(&arg, self, bitmap);
+
+		arg.hdr.argsz = bad[i];
+		EXPECT_ERRNO(EINVAL, __container_dirty_ioctl(&self->env.c, &arg));
+	}
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		struct dirty_get_arg arg;
+
+		valid_get(&arg, self, bitmap);
+
+		arg.hdr.argsz = good[i];
+		EXPECT_EQ(0, __container_dirty_ioctl(&self->env.c, &arg));
+	}
+}
+
+/*
+ * DP-ARG-12: the range struct after a readable header faults; and it is
+ * read before the tracking check (DP-ARG-19), so EFAULT wins with tracking off.
+ */
+TEST_F(dirty_ioctl, arg12_range_unreadable)
+{
+	struct vfio_iommu_type1_dirty_bitmap *hdr;
+	struct guarded_buf buf;
+
+	map_one(_metadata, self);
+	ASSERT_EQ(0, guarded_buf_alloc(&buf, sizeof(*hdr)));
+	hdr = buf.data;
+	hdr->argsz = sizeof(struct dirty_get_arg);
+	hdr->flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
+	EXPECT_ERRNO(EFAULT, __container_dirty_ioctl(&self->env.c, hdr));
+	container_dirty_start(&self->env.c);
+	EXPECT_ERRNO(EFAULT, __container_dirty_ioctl(&self->env.c, hdr));
+	guarded_buf_free(&buf);
+}
+
+/*
+ * DP-ARG-13: a range that wraps past 2^64 is EINVAL; v6.18 made it
+ * EOVERFLOW (DP-VER-07). A range ending exactly at 2^64 counts as wrapped
+ * before v6.18 and is accepted from then on (no mapping there: 0).
+ */
+TEST_F(dirty_ioctl, arg13_range_wraps)
+{
+	int wrap_errno = kernel_at_least(6, 18) ? EOVERFLOW : EINVAL;
+	uint64_t bitmap[1];
+	struct dirty_get_arg arg;
+
+	valid_get(&arg, self, bitmap);
+
+	container_dirty_start(&self->env.c);
+	arg.range.iova = -(2 * self->pgsize);
+	arg.range.size = 4 * self->pgsize;
+	EXPECT_ERRNO(wrap_errno, __container_dirty_ioctl(&self->env.c, &arg));
+
+	arg.range.iova = -(4 * self->pgsize);
+	arg.range.size = 4 * self->pgsize;
+	if (kernel_at_least(6, 18)) {
+		EXPECT_EQ(0, __container_dirty_ioctl(&self->env.c, &arg));
+	} else {
+		EXPECT_ERRNO(EINVAL, __container_dirty_ioctl(&self->env.c, &arg));
+	}
+}
+
+/* DP-ARG-14: a bitmap pointer that is not a user address is EINVAL, not EFAULT. */
+TEST_F(dirty_ioctl, arg14_bitmap_not_user_memory)
+{
+	void *bad[] = { (void *)0xffff888000000000ULL, (void *)-8LL };
+	unsigned int i;
+
+	map_one(_metadata, self);
+	container_dirty_start(&self->env.c);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct dirty_get_arg arg;
+
+		valid_get(&arg, self, bad[i]);
+
+		EXPECT_ERRNO(EINVAL, __container_dirty_ioctl(&self->env.c, &arg));
+	}
+}
+
+/*
+ * DP-ARG-15: bitmap.size must be non-zero, hold BYTES(npages) (whole u64
+ * words) and not exceed 256 MiB; a range smaller than a page has no pages.
+ */
+TEST_F(dirty_ioctl, arg15_bitmap_size)
+{
+	const uint64_t npages = 65;
+	struct guarded_buf buf;
+	struct dirty_get_arg arg;
+
+	container_map(&self->env.c, BASE_IOVA, self->mem.addr, npages * self->pgsize);
+	container_dirty_start(&self->env.c);
+	ASSERT_EQ(0, guarded_buf_alloc(&buf, bitmap_bytes(npages)));
+
+	valid_get(&arg, self, buf.data);
+	arg.range.size = npages * self->pgsize;
+	arg.range.bitmap.size = 0;
+	EXPECT_ERRNO(EINVAL, __container_dirty_ioctl(&self->env.c, &arg));
+	arg.range.bitmap.size = 8;		/* one word for 65 pages */
+	EXPECT_ERRNO(EINVAL, __container_dirty_ioctl(&self->env.c, &arg));
+	arg.range.bitmap.size = 15;		/* not a whole second word */
+	EXPECT_ERRNO(EINVAL, __container_dirty_ioctl(&self->env.c, &arg));
+	arg.range.bitmap.size = DIRTY_BITMAP_SIZE_MAX + 8;
+	EXPECT_ERRNO(EINVAL, __container_dirty_ioctl(&self->env.c, &arg));
+	arg.range.bitmap.size = 16;		/* exactly BYTES(65), ends at the guard */
+	EXPECT_EQ(0, __container_dirty_ioctl(&self->env.c, &arg));
+
+	valid_get(&arg, self, buf.data);
+	arg.range.size = self->pgsize / 2;	/* npages == 0 */
+	EXPECT_ERRNO(EINVAL, __container_dirty_ioctl(&self->env.c, &arg));
+	guarded_buf_free(&buf);
+}
+
+/*
+ * DP-ARG-16: only the migration capability's page size is accepted; every
+ * other power of two from 1 KiB to 1 GiB, zero, and a non-power of two are
+ * rejected. The buffer is large enough for the smallest size, so only the
+ * page-size rule can fail.
+ */
+TEST_F(dirty_ioctl, arg16_bitmap_pgsize)
+{
+	uint64_t npages_1k = MAP_PAGES * self->pgsize / 1024, pgsize;
+	struct guarded_buf buf;
+	struct dirty_get_arg arg;
+
+	map_one(_metadata, self);
+	container_dirty_start(&self->env.c);
+	ASSERT_EQ(0, guarded_buf_alloc(&buf, bitmap_bytes(npages_1k)));
+	valid_get(&arg, self, buf.data);
+	arg.range.bitmap.size = bitmap_bytes(npages_1k);
+
+	for (pgsize = 1024; pgsize <= (1ULL << 30); pgsize <<= 1) {
+		int want = pgsize == self->pgsize ? 0 : -EINVAL;
+
+		arg.range.bitmap.pgsize = pgsize;
+		EXPECT_EQ(want, __container_dirty_ioctl(&self->env.c, &arg))
+			TH_LOG("pgsize %llu", (unsigned long long)pgsize);
+	}
+	arg.range.bitmap.pgsize = 0;
+	EXPECT_ERRNO(EINVAL, __container_dirty_ioctl(&self->env.c, &arg));
+	arg.range.bitmap.pgsize = self->pgsize | 1;
+	EXPECT_ERRNO(EINVAL, __container_dirty_ioctl(&self->env.c, &arg));
+	guarded_buf_free(&buf);
+}
+
+/* DP-ARG-17: range.iova not aligned to the page size. */
+TEST_F(dirty_ioctl, arg17_iova_unaligned)
+{
+	uint64_t bitmap[1];
+	uint64_t offsets[] = { 1, 512, self->pgsize / 2, self->pgsize - 1 };
+	unsigned int i;
+
+	map_one(_metadata, self);
+	container_dirty_start(&self->env.c);
+	for (i = 0; i < ARRAY_SIZE(offsets); i++) {
+		struct dirty_get_arg arg;
+
+		valid_get(&arg, self, bitmap);
+
+		arg.range.iova += offsets[i];
+		arg.range.size -= self->pgsize;
+		EXPECT_ERRNO(EINVAL, __container_dirty_ioctl(&self->env.c, &arg));
+	}
+}
+
+/* DP-ARG-18: range.size zero or not a multiple of the page size. */
+TEST_F(dirty_ioctl, arg18_size_unaligned)
+{
+	uint64_t bitmap[1];
+	struct dirty_get_arg arg;
+
+	map_one(_metadata, self);
+	container_dirty_start(&self->env.c);
+	valid_get(&arg, self, bitmap);
+	arg.range.size = 0;
+	EXPECT_ERRNO(EINVAL, __container_dirty_ioctl(&self->env.c, &arg));
+	arg.range.size = MAP_PAGES * self->pgsize - 1;
+	EXPECT_ERRNO(EINVAL, __container_dirty_ioctl(&self->env.c, &arg));
+	arg.range.size = (MAP_PAGES - 1) * self->pgsize + self->pgsize / 2;
+	EXPECT_ERRNO(EINVAL, __container_dirty_ioctl(&self->env.c, &arg));
+}
+
+/* DP-ARG-19: GET before START and after STOP, with every other field valid. */
+TEST_F(dirty_ioctl, arg19_get_not_tracking)
+{
+	uint64_t bitmap[1];
+	struct dirty_get_arg arg;
+
+	valid_get(&arg, self, bitmap);
+
+	map_one(_metadata, self);
+	EXPECT_ERRNO(EINVAL, __container_dirty_ioctl(&self->env.c, &arg));
+	container_dirty_start(&self->env.c);
+	EXPECT_EQ(0, __container_dirty_ioctl(&self->env.c, &arg));
+	container_dirty_stop(&self->env.c);
+	EXPECT_ERRNO(EINVAL, __container_dirty_ioctl(&self->env.c, &arg));
+}
+
+/*
+ * DP-ARG-20 / DP-RNG-01: the range may not start or end inside a mapping;
+ * the exact mapping, and ranges that contain it whole, are fine.
+ */
+TEST_F(dirty_ioctl, arg20_range_cuts_mapping)
+{
+	const uint64_t p = self->pgsize;
+	struct { uint64_t iova, size; int err; } cases[] = {
+		{ BASE_IOVA + p, (MAP_PAGES - 1) * p, EINVAL },		/* starts inside */
+		{ BASE_IOVA, (MAP_PAGES / 2) * p, EINVAL },		/* ends inside */
+		{ BASE_IOVA - 4 * p, 8 * p, EINVAL },			/* hole, then inside */
+		{ BASE_IOVA + 8 * p, MAP_PAGES * p, EINVAL },		/* inside, then hole */
+		{ BASE_IOVA + p, p, EINVAL },				/* strictly inside */
+		{ BASE_IOVA, MAP_PAGES * p, 0 },			/* exactly */
+		{ BASE_IOVA - 8 * p, (MAP_PAGES + 16) * p, 0 },		/* around it */
+	};
+	uint64_t bitmap[2];
+	unsigned int i;
+
+	map_one(_metadata, self);
+	container_dirty_start(&self->env.c);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		int r = __container_dirty_get(&self->env.c, cases[i].iova, cases[i].size,
+					      p, bitmap, sizeof(bitmap));
+
+		EXPECT_EQ(-cases[i].err, r) TH_LOG("case %u", i);
+	}
+}
+
+/*
+ * DP-ARG-21: a bitmap in unmapped user memory faults at copy-out, but only
+ * when a mapping lies in the range; with none, nothing is written and the
+ * call succeeds.
+ */
+TEST_F(dirty_ioctl, arg21_bitmap_faults_at_copy_out)
+{
+	uint64_t n = MAP_PAGES;
+
+	map_one(_metadata, self);
+	container_dirty_start(&self->env.c);
+	EXPECT_ERRNO(EFAULT, __container_dirty_get(&self->env.c, BASE_IOVA, n * self->pgsize,
+						   self->pgsize, fault_page(),
+						   bitmap_bytes(n)));
+	EXPECT_EQ(0, __container_dirty_get(&self->env.c, BASE_IOVA + 2 * n * self->pgsize,
+					   n * self->pgsize, self->pgsize, fault_page(),
+					   bitmap_bytes(n)));
+}
+
+/* DP-ENV-01: a container with no IOMMU driver set answers EINVAL. */
+TEST(env01_no_iommu_driver)
+{
+	struct container c;
+	int r;
+
+	r = __container_open(&c);
+	if (r)
+		SKIP(return, "/dev/vfio/vfio: %s", strerror(-r));
+	EXPECT_ERRNO(EINVAL, __container_dirty_start(&c));
+	EXPECT_ERRNO(EINVAL, __container_dirty_stop(&c));
+	container_close(&c);
+}
+
+/*
+ * Four mappings at page offsets that are not multiples of 64 inside a
+ * 300-page range, with holes between them and at both ends.
+ */
+static const struct dma_region holes_layout[] = {
+	{ .page = 3, .npages = 10 },
+	{ .page = 20, .npages = 70 },
+	{ .page = 130, .npages = 1 },
+	{ .page = 200, .npages = 64 },
+};
+#define HOLES_RANGE_PAGES	300
+
+static struct layout holes(FIXTURE_DATA(dirty_ioctl) *self)
+{
+	struct layout l = {
+		.base_iova = BASE_IOVA,
+		.pgsize = self->pgsize,
+		.regions = holes_layout,
+		.nr = ARRAY_SIZE(holes_layout),
+	};
+
+	return l;
+}
+
+/*
+ * DP-RNG-02 / DP-RNG-05 / DP-BIT-09: one GET over several mappings and
+ * holes; every page of every mapping is dirty (IOMMU-backed), each at its
+ * offset from range.iova, and no hole or padding bit is set.
+ */
+TEST_F(dirty_ioctl, rng02_mappings_and_holes)
+{
+	struct layout l = holes(self);
+	uint64_t want[HOLES_RANGE_PAGES / 64 + 1] = { 0 };
+
+	ASSERT_EQ(0, __layout_map(&l, &self->env.c, &self->mem));
+	container_dirty_start(&self->env.c);
+	layout_expect_all(&l, 0, HOLES_RANGE_PAGES, want);
+	dirty_get_check(_metadata, &self->env, BASE_IOVA, HOLES_RANGE_PAGES, want);
+}
+
+/*
+ * DP-RNG-02 with ranges that start and end inside holes, offset by a
+ * number of pages that is not a multiple of 64.
+ */
+TEST_F(dirty_ioctl, rng02_range_starts_and_ends_in_holes)
+{
+	struct layout l = holes(self);
+	uint64_t want[4] = { 0 };
+	const uint64_t first = 15, npages = 170;	/* pages 15..184: B and C */
+
+	ASSERT_EQ(0, __layout_map(&l, &self->env.c, &self->mem));
+	container_dirty_start(&self->env.c);
+	layout_expect_all(&l, first, npages, want);
+	dirty_get_check(_metadata, &self->env, layout_iova(&l, first), npages, want);
+}
+
+/*
+ * DP-RNG-02 / DP-BIT-09 / DP-DEFECT-01: the same GET, repeated. Every GET
+ * must report exactly the mapped pages again. A kernel whose
+ * update_user_bitmap() keeps the bits it shifted past a mapping's end
+ * reports hole and padding pages as dirty from the second GET on.
+ */
+TEST_F(dirty_ioctl, rng02_repeated_get_exact)
+{
+	struct layout l = holes(self);
+	uint64_t want[HOLES_RANGE_PAGES / 64 + 1] = { 0 };
+	int i;
+
+	ASSERT_EQ(0, __layout_map(&l, &self->env.c, &self->mem));
+	container_dirty_start(&self->env.c);
+	layout_expect_all(&l, 0, HOLES_RANGE_PAGES, want);
+	for (i = 0; i < 3; i++) {
+		TH_LOG("GET %d", i + 1);
+		dirty_get_check(_metadata, &self->env, BASE_IOVA, HOLES_RANGE_PAGES, want);
+	}
+}
+
+/* DP-RNG-03: a range with no mapping succeeds and leaves the buffer untouched. */
+TEST_F(dirty_ioctl, rng03_range_without_mapping)
+{
+	struct layout l = holes(self);
+	const uint64_t ranges[][2] = { { 140, 60 }, { 400, 128 }, { 13, 7 } };
+	unsigned int i;
+
+	ASSERT_EQ(0, __layout_map(&l, &self->env.c, &self->mem));
+	container_dirty_start(&self->env.c);
+	for (i = 0; i < ARRAY_SIZE(ranges); i++) {
+		uint64_t bytes = bitmap_bytes(ranges[i][1]);
+		struct guarded_buf buf;
+
+		ASSERT_EQ(0, guarded_buf_alloc(&buf, bytes));
+		memset(buf.data, 0xa5, bytes);
+		EXPECT_EQ(0, __container_dirty_get(&self->env.c, layout_iova(&l, ranges[i][0]),
+						   ranges[i][1] * self->pgsize, self->pgsize,
+						   buf.data, bytes));
+		EXPECT_TRUE(mem_is(buf.data, 0xa5, bytes)) TH_LOG("range %u", i);
+		guarded_buf_free(&buf);
+	}
+}
+
+VFIO_DIRTY_MAIN("dirty_ioctl_test: argument validation of VFIO_IOMMU_DIRTY_PAGES (START, STOP,\n"
+		"GET_BITMAP) with the exact errno of every rule (DP-ARG-02..21, DP-ENV-01), and\n"
+		"GET_BITMAP over ranges that span several mappings and holes (DP-RNG-01..03),\n"
+		"on a type1 v2 container holding a vfio-pci device.")

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Memory backings. Each allocation is touched page by page so a shortage
+ * shows up here, as a SKIP reason, rather than as a failed MAP later.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "backing.h"
+
+#ifndef MAP_HUGE_2MB
+#define MAP_HUGE_2MB	(21 << MAP_HUGE_SHIFT)
+#endif
+#ifndef MAP_HUGE_1GB
+#define MAP_HUGE_1GB	(30 << MAP_HUGE_SHIFT)
+#endif
+
+#define SZ_2M	(2UL << 20)
+#define SZ_1G	(1UL << 30)
+
+static const char *const names[BACKING_NR] = {
+	[BACKING_ANON] = "anonymous 4K",
+	[BACKING_THP] = "anonymous THP",
+	[BACKING_HUGETLB_2M] = "hugetlb 2M",
+	[BACKING_HUGETLB_1G] = "hugetlb 1G",
+	[BACKING_MEMFD] = "memfd",
+};
+
+const char *backing_name(enum backing_kind kind)
+{
+	return kind < BACKING_NR ? names[kind] : "?";
+}
+
+size_t backing_page_size(enum backing_kind kind)
+{
+	switch (kind) {
+	case BACKING_THP:
+	case BACKING_HUGETLB_2M:
+		return SZ_2M;
+	case BACKING_HUGETLB_1G:
+		return SZ_1G;
+	default:
+		return (size_t)sysconf(_SC_PAGESIZE);
+	}
+}
+
+static void touch(void *addr, size_t size)
+{
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE), off;
+
+	for (off = 0; off < size; off += ps)
+		((volatile char *)addr)[off] = 0;
+}
+
+/* Reads one line of a small sysfs/procfs file into @buf. */
+static int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* AnonHugePages of the VMA that starts at @addr, in kB, or -1. */
+static long thp_kb(void *addr)
+{
+	char line[256], want[32];
+	long kb = -1;
+	bool in_vma = false;
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "%" PRIxPTR "-", (uintptr_t)addr);
+	while (fgets(line, sizeof(line), f)) {
+		if (strchr(line, '-') && strchr(line, ' ') &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			if (in_vma)
+				break;
+			in_vma = !strncmp(line, want, strlen(want));
+			continue;
+		}
+		if (in_vma && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+static int alloc_aligned_anon(struct backing *b, size_t align)
+{
+	size_t len = b->size + align;
+	char *map, *start;
+
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		return -errno;
+	start = (char *)(((uintptr_t)map + align - 1) & ~(uintptr_t)(align - 1));
+	/* Trim to exactly the aligned area, so it is one VMA of its own. */
+	if (start > map)
+		munmap(map, start - map);
+	if (start + b->size < map + len)
+		munmap(start + b->size, map + len - (start + b->size));
+	b->map = start;
+	b->map_len = b->size;
+	b->addr = start;
+	return 0;
+}
+
+static int alloc_hugetlb(struct backing *b, int flag, const char *sysdir,
+			 char *reason, size_t reason_len)
+{
+	char path[128], nr[32] = "?";
+	void *map;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/%s/free_hugepages", sysdir);
+	if (access(path, R_OK)) {
+		snprintf(reason, reason_len, "%s: the kernel offers no such hugepage size",
+			 backing_name(b->kind));
+		return -EOPNOTSUPP;
+	}
+	map = mmap(NULL, b->size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | flag, -1, 0);
+	if (map == MAP_FAILED) {
+		int r = -errno;
+
+		read_line(path, nr, sizeof(nr));
+		snprintf(reason, reason_len,
+			 "%s: cannot get %zu MiB (%s free; reserve more in /sys/kernel/mm/hugepages/%s/nr_hugepages)",
+			 backing_name(b->kind), b->size >> 20, nr, sysdir);
+		return r;
+	}
+	b->map = map;
+	b->map_len = b->size;
+	b->addr = map;
+	return 0;
+}
+
+int backing_alloc(struct backing *b, enum backing_kind kind, size_t size,
+		  char *reason, size_t reason_len)
+{
+	char thp[128] = "";
+	long kb;
+	int r;
+
+	memset(b, 0, sizeof(*b));
+	b->fd = -1;
+	b->kind = kind;
+	b->page_size = backing_page_size(kind);
+	b->size = ((size + b->page_size - 1) / b->page_size) * b->page_size;
+	if (!b->size)
+		b->size = b->page_size;
+
+	switch (kind) {
+	case BACKING_ANON:
+		r = alloc_aligned_anon(b, b->page_size);
+		if (!r)
+			madvise(b->addr, b->size, MADV_NOHUGEPAGE);
+		break;
+	case BACKING_THP:
+		read_line("/sys/kernel/mm/transparent_hugepage/enabled", thp, sizeof(thp));
+		if (!strstr(thp, "[always]") && !strstr(thp, "[madvise]")) {
+			snprintf(reason, reason_len,
+				 "%s: transparent hugepages are not enabled (%s)",
+				 backing_name(kind), thp[0] ? thp : "no THP in this kernel");
+			return -EOPNOTSUPP;
+		}
+		r = alloc_aligned_anon(b, b->page_size);
+		if (!r && madvise(b->addr, b->size, MADV_HUGEPAGE))
+			r = -errno;
+		break;
+	case BACKING_HUGETLB_2M:
+		r = alloc_hugetlb(b, MAP_HUGE_2MB, "hugepages-2048kB", reason, reason_len);
+		break;
+	case BACKING_HUGETLB_1G:
+		r = alloc_hugetlb(b, MAP_HUGE_1GB, "hugepages-1048576kB", reason, reason_len);
+		break;
+	case BACKING_MEMFD:
+		b->fd = memfd_create("vfio-dirty", MFD_CLOEXEC);
+		if (b->fd < 0 || ftruncate(b->fd, (off_t)b->size)) {
+			r = -errno;
+			break;
+		}
+		b->map = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd, 0);
+		if (b->map == MAP_FAILED) {
+			b->map = NULL;
+			r = -errno;
+			break;
+		}
+		b->map_len = b->size;
+		b->addr = b->map;
+		r = 0;
+		break;
+	default:
+		r = -EINVAL;
+	}
+	if (r) {
+		if (!reason[0])
+			snprintf(reason, reason_len, "%s: cannot allocate %zu bytes: %s",
+				 backing_name(kind), b->size, strerror(-r));
+		backing_free(b);
+		return r;
+	}
+	touch(b->addr, b->size);
+	if (kind == BACKING_THP) {
+		kb = thp_kb(b->addr);
+		if (kb <= 0) {
+			snprintf(reason, reason_len,
+				 "%s: the kernel gave no huge page to a %zu MiB madvise(MADV_HUGEPAGE) area",
+				 backing_name(kind), b->size >> 20);
+			backing_free(b);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void backing_free(struct backing *b)
+{
+	if (b->map)
+		munmap(b->map, b->map_len);
+	if (b->fd >= 0)
+		close(b->fd);
+	memset(b, 0, sizeof(*b));
+	b->fd = -1;
+}

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VFIO type1 container operations. Each returns 0 or -errno and never exits,
+ * so the caller (a test) decides what a failure means.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "info_caps.h"
+
+static int ioctl_errno(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) ? -errno : 0;
+}
+
+int __container_open(struct container *c)
+{
+	int ver;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (c->fd < 0)
+		return -errno;
+	ver = ioctl(c->fd, VFIO_GET_API_VERSION);
+	if (ver != VFIO_API_VERSION) {
+		close(c->fd);
+		c->fd = -1;
+		return -EPROTO;
+	}
+	return 0;
+}
+
+void container_close(struct container *c)
+{
+	int i;
+
+	for (i = 0; i < c->nr_groups; i++)
+		close(c->group_fd[i]);
+	c->nr_groups = 0;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+int __container_attach_group(struct container *c, int group_id)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char path[64];
+	int fd, r;
+
+	if (c->nr_groups == CONTAINER_MAX_GROUPS)
+		return -ENOSPC;
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group_id);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = ioctl_errno(fd, VFIO_GROUP_GET_STATUS, &status);
+	if (!r && !(status.flags & VFIO_GROUP_FLAGS_VIABLE))
+		r = -EBUSY;
+	if (!r)
+		r = ioctl_errno(fd, VFIO_GROUP_SET_CONTAINER, &c->fd);
+	if (r) {
+		close(fd);
+		return r;
+	}
+	c->group_fd[c->nr_groups] = fd;
+	c->group_id[c->nr_groups] = group_id;
+	c->nr_groups++;
+	return 0;
+}
+
+int __container_detach_group(struct container *c, int group_id)
+{
+	int i, r;
+
+	for (i = 0; i < c->nr_groups; i++) {
+		if (c->group_id[i] != group_id)
+			continue;
+		r = ioctl_errno(c->group_fd[i], VFIO_GROUP_UNSET_CONTAINER, NULL);
+		if (r)
+			return r;
+		close(c->group_fd[i]);
+		c->nr_groups--;
+		c->group_fd[i] = c->group_fd[c->nr_groups];
+		c->group_id[i] = c->group_id[c->nr_groups];
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int __container_set_iommu(struct container *c, int type)
+{
+	int r;
+
+	if (ioctl(c->fd, VFIO_CHECK_EXTENSION, type) <= 0)
+		return -EOPNOTSUPP;
+	r = ioctl_errno(c->fd, VFIO_SET_IOMMU, (void *)(long)type);
+	if (!r)
+		c->iommu_type = type;
+	return r;
+}
+
+int __container_map(struct container *c, uint64_t iova, void *vaddr, uint64_t size,
+		    uint32_t flags)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = flags,
+		.vaddr = (uintptr_t)vaddr,
+		.iova = iova,
+		.size = size,
+	};
+
+	return ioctl_errno(c->fd, VFIO_IOMMU_MAP_DMA, &map);
+}
+
+int __container_unmap(struct container *c, uint64_t iova, uint64_t size, uint32_t flags,
+		      uint64_t *unmapped)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.flags = flags,
+		.iova = iova,
+		.size = size,
+	};
+	int r;
+
+	r = ioctl_errno(c->fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
+	if (!r && unmapped)
+		*unmapped = unmap.size;
+	return r;
+}
+
+static int dirty_flags(struct container *c, uint32_t flags)
+{
+	struct vfio_iommu_type1_dirty_bitmap dirty = {
+		.argsz = sizeof(dirty),
+		.flags = flags,
+	};
+
+	return ioctl_errno(c->fd, VFIO_IOMMU_DIRTY_PAGES, &dirty);
+}
+
+int __container_dirty_start(struct container *c)
+{
+	return dirty_flags(c, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+}
+
+int __container_dirty_stop(struct container *c)
+{
+	return dirty_flags(c, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
+}
+
+int __container_dirty_get(struct container *c, uint64_t iova, uint64_t size,
+			  uint64_t pgsize, void *bitmap, uint64_t bitmap_size)
+{
+	struct dirty_get_arg arg = {
+		.hdr.argsz = sizeof(arg),
+		.hdr.flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP,
+		.range.iova = iova,
+		.range.size = size,
+		.range.bitmap.pgsize = pgsize,
+		.range.bitmap.size = bitmap_size,
+		.range.bitmap.data = bitmap,
+	};
+
+	return ioctl_errno(c->fd, VFIO_IOMMU_DIRTY_PAGES, &arg);
+}
+
+int __container_unmap_dirty(struct container *c, uint64_t iova, uint64_t size,
+			    uint64_t pgsize, void *bitmap, uint64_t bitmap_size,
+			    uint64_t *unmapped)
+{
+	struct unmap_dirty_arg arg = {
+		.hdr.argsz = sizeof(arg),
+		.hdr.flags = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP,
+		.hdr.iova = iova,
+		.hdr.size = size,
+		.bitmap.pgsize = pgsize,
+		.bitmap.size = bitmap_size,
+		.bitmap.data = bitmap,
+	};
+	int r;
+
+	r = ioctl_errno(c->fd, VFIO_IOMMU_UNMAP_DMA, &arg);
+	if (!r && unmapped)
+		*unmapped = arg.hdr.size;
+	return r;
+}
+
+int __container_dirty_ioctl(struct container *c, void *arg)
+{
+	return ioctl_errno(c->fd, VFIO_IOMMU_DIRTY_PAGES, arg);
+}
+
+int __container_unmap_ioctl(struct container *c, void *arg)
+{
+	return ioctl_errno(c->fd, VFIO_IOMMU_UNMAP_DMA, arg);
+}
+
+int __container_get_info(struct container *c, void *buf, uint32_t argsz)
+{
+	struct vfio_iommu_type1_info *info = buf;
+
+	info->argsz = argsz;
+	return ioctl_errno(c->fd, VFIO_IOMMU_GET_INFO, buf);
+}
+
+int __container_get_info_alloc(struct container *c, struct vfio_iommu_type1_info **out)
+{
+	struct vfio_iommu_type1_info probe = { 0 };
+	struct vfio_iommu_type1_info *info;
+	uint32_t need;
+	int r;
+
+	*out = NULL;
+	r = __container_get_info(c, &probe, sizeof(probe));
+	if (r)
+		return r;
+	need = probe.argsz > sizeof(probe) ? probe.argsz : sizeof(probe);
+	info = calloc(1, need);
+	if (!info)
+		return -ENOMEM;
+	r = __container_get_info(c, info, need);
+	if (r) {
+		free(info);
+		return r;
+	}
+	*out = info;
+	return 0;
+}
+
+int __container_dirty_caps(struct container *c, struct dirty_caps *caps)
+{
+	const struct vfio_iommu_type1_info_cap_migration *mig;
+	struct vfio_iommu_type1_info *info;
+	int r;
+
+	memset(caps, 0, sizeof(*caps));
+	r = __container_get_info_alloc(c, &info);
+	if (r)
+		return r;
+	mig = (const void *)info_cap_find(info, info->argsz,
+					  VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION, sizeof(*mig));
+	if (!mig) {
+		free(info);
+		return -ENOENT;
+	}
+	caps->flags = mig->flags;
+	memcpy(&caps->hole, (const char *)mig + offsetof(typeof(*mig), flags) + 4,
+	       sizeof(caps->hole));
+	caps->pgsize_bitmap = mig->pgsize_bitmap;
+	caps->max_dirty_bitmap_size = mig->max_dirty_bitmap_size;
+	caps->iova_pgsizes = info->iova_pgsizes;
+	free(info);
+	return 0;
+}
+
+uint64_t container_dirty_pgsize(struct container *c)
+{
+	struct dirty_caps caps;
+
+	if (__container_dirty_caps(c, &caps))
+		return 0;
+	return caps.pgsize_bitmap;
+}

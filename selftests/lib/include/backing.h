@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Memory backings for DMA mappings. A backing the host cannot provide is
+ * reported with a reason, and the test SKIPs with it.
+ */
+#ifndef VFIO_DIRTY_BACKING_H
+#define VFIO_DIRTY_BACKING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum backing_kind {
+	BACKING_ANON,		/* anonymous, 4K pages (THP disabled by madvise) */
+	BACKING_THP,		/* anonymous, transparent huge pages */
+	BACKING_HUGETLB_2M,	/* MAP_HUGETLB, 2 MiB pages */
+	BACKING_HUGETLB_1G,	/* MAP_HUGETLB, 1 GiB pages */
+	BACKING_MEMFD,		/* memfd_create(), shared mapping, 4K pages */
+	BACKING_NR,
+};
+
+/*
+ * X-macro over every backing: X(arg, variant_name, kind). Tests stamp one
+ * FIXTURE_VARIANT per backing from it instead of copying them by hand.
+ */
+#define FOR_EACH_BACKING(X, arg)			\
+	X(arg, anon, BACKING_ANON)			\
+	X(arg, thp, BACKING_THP)			\
+	X(arg, hugetlb_2m, BACKING_HUGETLB_2M)		\
+	X(arg, hugetlb_1g, BACKING_HUGETLB_1G)		\
+	X(arg, memfd, BACKING_MEMFD)
+
+struct backing {
+	enum backing_kind kind;
+	void *addr;		/* start of the usable, page_size-aligned area */
+	size_t size;		/* usable bytes: the request rounded up to page_size */
+	size_t page_size;	/* the backing's page size */
+	void *map;		/* what was mmap()ed, for munmap() */
+	size_t map_len;
+	int fd;			/* memfd, or -1 */
+};
+
+const char *backing_name(enum backing_kind kind);
+size_t backing_page_size(enum backing_kind kind);
+
+/*
+ * Allocates and touches at least @size bytes. Returns 0, or -errno with a
+ * one-line @reason when the host cannot provide the backing (no free
+ * hugepages, THP disabled, ...).
+ */
+int backing_alloc(struct backing *b, enum backing_kind kind, size_t size,
+		  char *reason, size_t reason_len);
+void backing_free(struct backing *b);
+
+#endif

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A VFIO type1 container: /dev/vfio/vfio, its groups and its IOMMU driver.
+ *
+ * Every operation comes in two forms: __container_x() issues the ioctl and
+ * returns 0 or -errno, so error-path tests can check the errno exactly;
+ * container_x() (a macro in vfio_dirty_test.h) asserts success through the
+ * harness, so a failure still runs the fixture's teardown.
+ */
+#ifndef VFIO_DIRTY_CONTAINER_H
+#define VFIO_DIRTY_CONTAINER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/vfio.h>
+
+#define CONTAINER_MAX_GROUPS	8
+
+/* Bitmap limits of drivers/vfio/vfio_iommu_type1.c (DP-LIM-01, DP-LIM-02). */
+#define DIRTY_BITMAP_PAGES_MAX	((uint64_t)INT32_MAX)
+#define DIRTY_BITMAP_SIZE_MAX	(((DIRTY_BITMAP_PAGES_MAX + 63) / 64) * 8)
+
+struct container {
+	int fd;
+	int iommu_type;			/* 0 until container_set_iommu() */
+	int group_fd[CONTAINER_MAX_GROUPS];
+	int group_id[CONTAINER_MAX_GROUPS];
+	int nr_groups;
+};
+
+/* The migration capability, as read from a GET_INFO capability chain. */
+struct dirty_caps {
+	uint32_t flags;
+	uint32_t hole;			/* bytes 12..15 of the capability */
+	uint64_t pgsize_bitmap;
+	uint64_t max_dirty_bitmap_size;
+	uint64_t iova_pgsizes;		/* from the info header, for comparison */
+};
+
+int __container_open(struct container *c);
+void container_close(struct container *c);
+int __container_attach_group(struct container *c, int group_id);
+int __container_detach_group(struct container *c, int group_id);
+int __container_set_iommu(struct container *c, int type);
+
+int __container_map(struct container *c, uint64_t iova, void *vaddr, uint64_t size,
+		    uint32_t flags);
+int __container_unmap(struct container *c, uint64_t iova, uint64_t size, uint32_t flags,
+		      uint64_t *unmapped);
+
+int __container_dirty_start(struct container *c);
+int __container_dirty_stop(struct container *c);
+int __container_dirty_get(struct container *c, uint64_t iova, uint64_t size,
+			  uint64_t pgsize, void *bitmap, uint64_t bitmap_size);
+int __container_unmap_dirty(struct container *c, uint64_t iova, uint64_t size,
+			    uint64_t pgsize, void *bitmap, uint64_t bitmap_size,
+			    uint64_t *unmapped);
+/* The GET_BITMAP argument: the 8-byte header, then the range (48 bytes). */
+struct dirty_get_arg {
+	struct vfio_iommu_type1_dirty_bitmap hdr;
+	struct vfio_iommu_type1_dirty_bitmap_get range;
+};
+
+/* The UNMAP_DMA argument with a bitmap: 24-byte header, then vfio_bitmap. */
+struct unmap_dirty_arg {
+	struct vfio_iommu_type1_dma_unmap hdr;
+	struct vfio_bitmap bitmap;
+};
+
+/* Raw VFIO_IOMMU_DIRTY_PAGES / UNMAP_DMA with a caller-built argument. */
+int __container_dirty_ioctl(struct container *c, void *arg);
+int __container_unmap_ioctl(struct container *c, void *arg);
+
+/*
+ * GET_INFO into a caller buffer of @argsz bytes (the ioctl's argsz). Returns
+ * 0 or -errno; the buffer holds what the kernel wrote.
+ */
+int __container_get_info(struct container *c, void *buf, uint32_t argsz);
+/* GET_INFO sized by the kernel's own answer; caller frees the result. */
+int __container_get_info_alloc(struct container *c, struct vfio_iommu_type1_info **info);
+int __container_dirty_caps(struct container *c, struct dirty_caps *caps);
+
+/* Smallest page size the container tracks (migration cap), or 0. */
+uint64_t container_dirty_pgsize(struct container *c);
+
+#endif

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The set-up every test starts from: a container with the device's group
+ * attached and an IOMMU driver set. Harness-free, so it is unit-testable.
+ */
+#ifndef VFIO_DIRTY_TESTENV_H
+#define VFIO_DIRTY_TESTENV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "container.h"
+#include "device.h"
+
+/* Results of env_setup() besides 0 and -errno. */
+#define ENV_SKIP	1
+
+struct dirty_env {
+	struct container c;
+	struct vfio_dev dev;
+	uint64_t pgsize;	/* the migration capability's pgsize_bitmap, or 0 */
+};
+
+/*
+ * Opens a container, attaches the group of the first named device of @kind
+ * and sets @iommu_type (VFIO_TYPE1_IOMMU or VFIO_TYPE1v2_IOMMU). Returns 0,
+ * ENV_SKIP when the device, /dev/vfio or a kernel feature is missing, or
+ * -errno when something that should work fails; @reason says which.
+ */
+int env_setup(struct dirty_env *e, enum device_kind kind, int iommu_type,
+	      char *reason, size_t reason_len);
+void env_teardown(struct dirty_env *e);
+
+/* uname -r is at least @major.@minor. */
+int kernel_at_least(int major, int minor);
+
+/* The host page size. */
+size_t host_page_size(void);
+
+#endif

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What every test binary includes: the kselftest harness, the library, the
+ * asserting forms of the library calls, and the common main().
+ */
+#ifndef VFIO_DIRTY_TEST_H
+#define VFIO_DIRTY_TEST_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+
+#include "backing.h"
+#include "bitmap.h"
+#include "container.h"
+#include "device.h"
+#include "info_caps.h"
+#include "layout.h"
+#include "testenv.h"
+
+#ifndef offsetofend
+#define offsetofend(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
+#endif
+
+/*
+ * Asserting forms: they expand where _metadata is in scope and fail through
+ * the harness, so fixture teardown still runs.
+ */
+#define container_map(c, iova, vaddr, size) \
+	ASSERT_EQ(0, __container_map(c, iova, vaddr, size, \
+				     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE))
+#define container_unmap(c, iova, size) \
+	ASSERT_EQ(0, __container_unmap(c, iova, size, 0, NULL))
+#define container_dirty_start(c)	ASSERT_EQ(0, __container_dirty_start(c))
+#define container_dirty_stop(c)		ASSERT_EQ(0, __container_dirty_stop(c))
+#define container_dirty_get(c, iova, size, pgsize, bitmap, bitmap_size) \
+	ASSERT_EQ(0, __container_dirty_get(c, iova, size, pgsize, bitmap, bitmap_size))
+
+/* Checks that @expr fails with exactly @err (a positive errno). */
+#define ASSERT_ERRNO(err, expr)	ASSERT_EQ(-(err), (expr))
+#define EXPECT_ERRNO(err, expr)	EXPECT_EQ(-(err), (expr))
+
+/*
+ * Bit-exact bitmap comparison over @nbits bits, naming the first differing
+ * bits when it fails.
+ */
+#define ASSERT_BITMAP_EQ(want, got, nbits) do {					\
+	char __msg[512];							\
+	uint64_t __n = bitmap_diff(got, want, nbits, __msg, sizeof(__msg));	\
+	if (__n)								\
+		TH_LOG("%llu of %llu bits differ: %s", (unsigned long long)__n,	\
+		       (unsigned long long)(nbits), __msg);			\
+	ASSERT_EQ(0, __n);							\
+} while (0)
+
+/*
+ * GET_BITMAP over @npages pages from @iova into a zeroed buffer of exactly
+ * BYTES(npages) that ends at a guard page, then compare every bit the kernel
+ * returned, the padding bits of the last word included, with @want (which
+ * must hold bitmap_bytes(npages) bytes).
+ */
+static inline void dirty_get_check(struct __test_metadata *_metadata, struct dirty_env *e,
+				   uint64_t iova, uint64_t npages, const uint64_t *want)
+{
+	uint64_t bytes = bitmap_bytes(npages);
+	struct guarded_buf buf;
+
+	ASSERT_EQ(0, guarded_buf_alloc(&buf, bytes));
+	memset(buf.data, 0, bytes);
+	ASSERT_EQ(0, __container_dirty_get(&e->c, iova, npages * e->pgsize, e->pgsize,
+					   buf.data, bytes));
+	ASSERT_BITMAP_EQ(want, (uint64_t *)buf.data, bytes * 8);
+	guarded_buf_free(&buf);
+}
+
+/*
+ * Sets up @env for the first named device of @kind, or SKIPs the test with
+ * the reason when the device or the kernel feature is not there.
+ */
+#define ENV_SETUP_OR_SKIP(env, kind, iommu_type) do {				\
+	char __why[256] = "";							\
+	int __r = env_setup(env, kind, iommu_type, __why, sizeof(__why));	\
+	if (__r == ENV_SKIP)							\
+		SKIP(return, "%s", __why);					\
+	if (__r)								\
+		TH_LOG("set-up failed: %s", __why);				\
+	ASSERT_EQ(0, __r);							\
+} while (0)
+
+/* Allocates @b or SKIPs the test with the host's reason. */
+#define BACKING_ALLOC_OR_SKIP(b, kind, size) do {				\
+	char __why[256] = "";							\
+	int __r = backing_alloc(b, kind, size, __why, sizeof(__why));		\
+	if (__r)								\
+		SKIP(return, "%s", __why);					\
+} while (0)
+
+/* One FIXTURE_VARIANT per backing; the variant struct needs a .backing. */
+#define __BACKING_VARIANT(fixture, name, kind)			\
+	FIXTURE_VARIANT_ADD(fixture, name) { .backing = kind };
+#define FIXTURE_VARIANT_ADD_ALL_BACKINGS(fixture)		\
+	FOR_EACH_BACKING(__BACKING_VARIANT, fixture)
+
+/*
+ * Handles --help (prints @help and the usage, returns 0) and bad device
+ * arguments (returns KSFT_FAIL); returns -1 when the harness should run.
+ */
+int vfio_dirty_main(int argc, char **argv, const char *help);
+
+/*
+ * main() of every test binary. @help is a paragraph that says what the
+ * binary checks; --help prints it with the usage, before the harness sees
+ * the arguments (it rejects --help).
+ */
+#define VFIO_DIRTY_MAIN(help)						\
+	int main(int argc, char **argv)					\
+	{								\
+		int r = vfio_dirty_main(argc, argv, help);		\
+		if (r >= 0)						\
+			return r;					\
+		argc = device_args_take(argc, argv);			\
+		return test_harness_run(argc, argv);			\
+	}
+
+#endif

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Common test set-up: container + the named device's group + IOMMU driver.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "testenv.h"
+
+static const char *iommu_name(int type)
+{
+	return type == VFIO_TYPE1_IOMMU ? "VFIO_TYPE1_IOMMU" : "VFIO_TYPE1v2_IOMMU";
+}
+
+int env_setup(struct dirty_env *e, enum device_kind kind, int iommu_type,
+	      char *reason, size_t reason_len)
+{
+	const char *name = device_first(kind);
+	int r;
+
+	memset(e, 0, sizeof(*e));
+	e->c.fd = -1;
+	e->dev.fd = -1;
+	if (!name) {
+		snprintf(reason, reason_len,
+			 "no %s device named (pass it as the last argument or in VFIO_DIRTY_DEVICES)",
+			 kind == DEVICE_PCI ? "vfio-pci" : "mdev");
+		return ENV_SKIP;
+	}
+	r = __device_find(&e->dev, name, reason, reason_len);
+	if (r)
+		return ENV_SKIP;
+
+	r = __container_open(&e->c);
+	if (r) {
+		snprintf(reason, reason_len, "/dev/vfio/vfio: %s", strerror(-r));
+		return ENV_SKIP;
+	}
+	r = __container_attach_group(&e->c, e->dev.group_id);
+	if (r) {
+		snprintf(reason, reason_len, "%s: attaching group %d: %s%s", name,
+			 e->dev.group_id, strerror(-r),
+			 r == -EBUSY ? " (group not viable: bind all its devices to vfio)" : "");
+		env_teardown(e);
+		return r == -EBUSY || r == -EPERM ? ENV_SKIP : r;
+	}
+	r = __container_set_iommu(&e->c, iommu_type);
+	if (r) {
+		snprintf(reason, reason_len, "VFIO_SET_IOMMU(%s): %s", iommu_name(iommu_type),
+			 strerror(-r));
+		env_teardown(e);
+		return r == -EOPNOTSUPP ? ENV_SKIP : r;
+	}
+	/* 0 when the capability is missing: the tests that need it fail (DP-CAP-01). */
+	e->pgsize = container_dirty_pgsize(&e->c);
+	return 0;
+}
+
+void env_teardown(struct dirty_env *e)
+{
+	device_close(&e->dev);
+	container_close(&e->c);
+}
+
+int kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return 0;
+	return ma > major || (ma == major && mi >= minor);
+}
+
+size_t host_page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host-side tests of the library: bitmap math, the GET_INFO capability
+ * walker, device-name parsing and guard pages. No VFIO needed.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/mman.h>
+
+#include "vfio_dirty_test.h"
+
+TEST(bitmap_bytes_whole_words)
+{
+	/* BYTES(n) = ALIGN(n, 64) / 8 (spec 0.2, DP-ARG-15). */
+	EXPECT_EQ(0, bitmap_bytes(0));
+	EXPECT_EQ(8, bitmap_bytes(1));
+	EXPECT_EQ(8, bitmap_bytes(64));
+	EXPECT_EQ(16, bitmap_bytes(65));
+	EXPECT_EQ(40, bitmap_bytes(320));
+	EXPECT_EQ(268435456, bitmap_bytes(DIRTY_BITMAP_PAGES_MAX));
+	EXPECT_EQ(268435456, bitmap_bytes(1ULL << 31));
+	EXPECT_EQ(268435464, bitmap_bytes((1ULL << 31) + 1));
+	EXPECT_EQ(268435456, DIRTY_BITMAP_SIZE_MAX);
+}
+
+TEST(bitmap_set_range_across_words)
+{
+	uint64_t map[4] = { 0 };
+
+	bitmap_set_range(map, 3, 10);		/* inside word 0 */
+	EXPECT_EQ(0x1ff8ULL, map[0]);
+	bitmap_set_range(map, 60, 72);		/* 60..131: end of 0, all of 1, start of 2 */
+	EXPECT_EQ(0xf000000000001ff8ULL, map[0]);
+	EXPECT_EQ(~0ULL, map[1]);
+	EXPECT_EQ(0xfULL, map[2]);
+	EXPECT_EQ(0, map[3]);
+	EXPECT_EQ(10 + 72, bitmap_weight(map, 256));
+	EXPECT_EQ(10 + 4 + 64 + 3, bitmap_weight(map, 131));	/* stops inside word 2 */
+	EXPECT_EQ(0, bitmap_weight(map, 3));
+	EXPECT_TRUE(bitmap_test_bit(map, 131));
+	EXPECT_FALSE(bitmap_test_bit(map, 132));
+}
+
+TEST(bitmap_set_range_word_aligned)
+{
+	uint64_t map[3] = { 0 };
+
+	bitmap_set_range(map, 64, 64);
+	EXPECT_EQ(0, map[0]);
+	EXPECT_EQ(~0ULL, map[1]);
+	EXPECT_EQ(0, map[2]);
+	bitmap_set_range(map, 0, 0);
+	EXPECT_EQ(0, map[0]);
+}
+
+TEST(bitmap_diff_names_first_bits)
+{
+	uint64_t got[2] = { 0x5, 0x1 }, want[2] = { 0x4, 0x3 };
+	char msg[256];
+
+	EXPECT_EQ(2, bitmap_diff(got, want, 128, msg, sizeof(msg)));
+	EXPECT_STREQ("bit 0: got 1 want 0; bit 65: got 0 want 1", msg);
+	/* Bits past nbits do not count. */
+	EXPECT_EQ(1, bitmap_diff(got, want, 65, msg, sizeof(msg)));
+	EXPECT_EQ(0, bitmap_diff(got, got, 128, NULL, 0));
+}
+
+TEST(bitmap_diff_truncates_long_lists)
+{
+	uint64_t got[1] = { ~0ULL }, want[1] = { 0 };
+	char msg[512];
+
+	EXPECT_EQ(64, bitmap_diff(got, want, 64, msg, sizeof(msg)));
+	EXPECT_NE(NULL, strstr(msg, "bit 7: got 1 want 0; ..."));
+}
+
+static sigjmp_buf fault_env;
+
+static void on_segv(int sig)
+{
+	siglongjmp(fault_env, sig);
+}
+
+/* A write one byte past the buffer hits the guard page. */
+TEST(guarded_buf_faults_past_end)
+{
+	struct sigaction sa = { .sa_handler = on_segv }, old;
+	struct guarded_buf b;
+	volatile int faulted = 0;
+
+	ASSERT_EQ(0, guarded_buf_alloc(&b, 40));
+	EXPECT_EQ(0, ((uintptr_t)b.data + 40) % host_page_size());
+	memset(b.data, 0, 40);
+	ASSERT_EQ(0, sigaction(SIGSEGV, &sa, &old));
+	if (sigsetjmp(fault_env, 1) == 0)
+		((volatile char *)b.data)[40] = 1;
+	else
+		faulted = 1;
+	sigaction(SIGSEGV, &old, NULL);
+	EXPECT_TRUE(faulted);
+	guarded_buf_free(&b);
+}
+
+/* Builds a GET_INFO reply: header, then caps at the given offsets. */
+static void put_cap(void *buf, uint32_t off, uint16_t id, uint32_t next)
+{
+	struct vfio_info_cap_header *h = (void *)((char *)buf + off);
+
+	h->id = id;
+	h->version = 1;
+	h->next = next;
+}
+
+TEST(caps_walk_in_order)
+{
+	uint64_t buf[16] = { 0 };
+	struct vfio_iommu_type1_info *info = (void *)buf;
+	struct info_cap_entry caps[INFO_CAPS_MAX];
+
+	info->argsz = sizeof(buf);
+	info->flags = VFIO_IOMMU_INFO_CAPS;
+	info->cap_offset = 24;
+	put_cap(buf, 24, VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION, 56);
+	put_cap(buf, 56, VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL, 68);	/* unaligned, as 6.1 */
+	put_cap(buf, 68, VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, 0);
+
+	ASSERT_EQ(3, info_caps_walk(info, sizeof(buf), caps, INFO_CAPS_MAX));
+	EXPECT_EQ(24, caps[0].offset);
+	EXPECT_EQ(VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION, caps[0].id);
+	EXPECT_EQ(68, caps[2].offset);
+	EXPECT_EQ((void *)((char *)buf + 56),
+		  (void *)info_cap_find(info, sizeof(buf), VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL, 12));
+	/* Found, but its body would run past the buffer. */
+	EXPECT_EQ(NULL, info_cap_find(info, sizeof(buf), VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE,
+				      sizeof(buf)));
+	EXPECT_EQ(NULL, info_cap_find(info, sizeof(buf), 99, 8));
+}
+
+TEST(caps_walk_rejects_bad_chains)
+{
+	uint64_t buf[16] = { 0 };
+	struct vfio_iommu_type1_info *info = (void *)buf;
+
+	info->flags = VFIO_IOMMU_INFO_CAPS;
+	info->cap_offset = 24;
+	put_cap(buf, 24, 2, 24);			/* loops on itself */
+	EXPECT_EQ(-EINVAL, info_caps_walk(info, sizeof(buf), NULL, 0));
+	put_cap(buf, 24, 2, 40);
+	put_cap(buf, 40, 3, 24);			/* goes backwards */
+	EXPECT_EQ(-EINVAL, info_caps_walk(info, sizeof(buf), NULL, 0));
+	put_cap(buf, 40, 3, 200);			/* past the buffer */
+	EXPECT_EQ(-EINVAL, info_caps_walk(info, sizeof(buf), NULL, 0));
+	info->cap_offset = 8;				/* inside the header */
+	EXPECT_EQ(-EINVAL, info_caps_walk(info, sizeof(buf), NULL, 0));
+	info->cap_offset = 24;
+	put_cap(buf, 40, 3, 0);
+	EXPECT_EQ(-EINVAL, info_caps_walk(info, 44, NULL, 0));	/* header cut short */
+	EXPECT_EQ(2, info_caps_walk(info, 48, NULL, 0));
+	info->flags = 0;				/* no CAPS flag: no chain */
+	EXPECT_EQ(0, info_caps_walk(info, sizeof(buf), NULL, 0));
+}
+
+TEST(device_names)
+{
+	EXPECT_TRUE(device_name_is_pci("0000:00:03.0"));
+	EXPECT_TRUE(device_name_is_pci("00:03.0"));
+	EXPECT_TRUE(device_name_is_pci("abcd:ef:1f.7"));
+	EXPECT_FALSE(device_name_is_pci("0000:00:03"));
+	EXPECT_FALSE(device_name_is_pci("0000:00:03.0x"));
+	EXPECT_FALSE(device_name_is_pci("dirty_caps"));
+	EXPECT_TRUE(device_name_is_mdev("83b8f4f2-509f-382f-3c1e-e6bfe0fa1001"));
+	EXPECT_FALSE(device_name_is_mdev("83b8f4f2-509f-382f-3c1e-e6bfe0fa100"));
+	EXPECT_FALSE(device_name_is_mdev("83b8f4f2x509f-382f-3c1e-e6bfe0fa1001"));
+}
+
+TEST(layout_expect_places_bits)
+{
+	static const struct dma_region r[] = { { 3, 10 }, { 20, 70 }, { 130, 1 } };
+	struct layout l = { .base_iova = 0, .pgsize = 4096, .regions = r, .nr = 3 };
+	uint64_t want[3] = { 0 };
+
+	EXPECT_EQ(81, layout_pages(&l));
+	layout_expect_all(&l, 15, 170, want);	/* only the second and third lie inside */
+	EXPECT_EQ(71, bitmap_weight(want, 192));
+	EXPECT_TRUE(bitmap_test_bit(want, 5));
+	EXPECT_FALSE(bitmap_test_bit(want, 4));
+	EXPECT_TRUE(bitmap_test_bit(want, 74));
+	EXPECT_FALSE(bitmap_test_bit(want, 75));
+	EXPECT_TRUE(bitmap_test_bit(want, 115));
+	EXPECT_EQ(20 * 4096, layout_iova(&l, 20));
+}
+
+TEST(backing_anon_is_page_aligned)
+{
+	struct backing b;
+	char why[256] = "";
+
+	ASSERT_EQ(0, backing_alloc(&b, BACKING_ANON, 3 * host_page_size() + 1, why, sizeof(why)));
+	EXPECT_EQ(4 * host_page_size(), b.size);
+	EXPECT_EQ(0, (uintptr_t)b.addr % host_page_size());
+	backing_free(&b);
+	ASSERT_EQ(0, backing_alloc(&b, BACKING_MEMFD, 1, why, sizeof(why)));
+	EXPECT_LE(0, b.fd);
+	backing_free(&b);
+}
+
+VFIO_DIRTY_MAIN("lib_unit_test: host-side tests of the suite's library (bitmap math, the\n"
+		"GET_INFO capability walker, device names, guard pages, layouts). Needs no\n"
+		"VFIO device.")
