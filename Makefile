@@ -48,7 +48,7 @@ UNIT_BINS := $(addprefix $(OUTPUT)/,$(UNIT_TESTS))
 
 INSTALL_FILES := runner.sh config settings selftests/xfail
 
-.PHONY: all install check unit checkpatch lab clean harness
+.PHONY: all install check unit checkpatch lab clean harness emit_tests
 all: $(TEST_BINS)
 
 harness:
@@ -85,8 +85,13 @@ checkpatch:
 	@$(TOP)/fixtures/checkpatch.sh
 
 lab:
+	@$(TOP)/fixtures/deps.sh
 	$(MAKE) -C $(TOP) STATIC=1 install INSTALL_PATH=$(TOP)/.cache/suite
 	$(TOP)/fixtures/lab/lab.sh --suite $(TOP)/.cache/suite $(KERNELS)
+
+# For the kernel's kselftest Makefile: one "collection:test" line per binary.
+emit_tests:
+	@for t in $(TESTS); do echo "$(COLLECTION):$$t"; done
 
 check:
 	@$(TOP)/fixtures/check.sh

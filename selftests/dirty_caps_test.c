@@ -74,7 +74,7 @@ TEST_F(caps, migration_cap_flags_zero)
 TEST_F(caps, migration_cap_pgsize_is_smallest_iommu_page)
 {
 	const struct vfio_iommu_type1_info_cap_migration *mig = find_migration(self->info);
-	uint64_t pgsizes = self->info->iova_pgsizes;
+	u64 pgsizes = self->info->iova_pgsizes;
 
 	ASSERT_NE(NULL, mig);
 	ASSERT_TRUE(self->info->flags & VFIO_IOMMU_INFO_PGSIZES);
@@ -98,11 +98,11 @@ TEST_F(caps, migration_cap_max_bitmap_size)
 TEST_F(caps, migration_cap_padding_zero)
 {
 	const struct vfio_iommu_type1_info_cap_migration *mig = find_migration(self->info);
-	const uint8_t *hole;
+	const u8 *hole;
 
 	ASSERT_NE(NULL, mig);
-	hole = (const uint8_t *)&mig->flags + sizeof(mig->flags);
-	ASSERT_EQ((const uint8_t *)&mig->pgsize_bitmap, hole + 4);
+	hole = (const u8 *)&mig->flags + sizeof(mig->flags);
+	ASSERT_EQ((const u8 *)&mig->pgsize_bitmap, hole + 4);
 	EXPECT_TRUE(mem_is(hole, 0, 4));
 }
 
@@ -135,7 +135,7 @@ TEST_F(caps, chain_order)
  */
 TEST_F(caps, small_argsz_reports_needed_size)
 {
-	uint32_t sizes[] = { 16, sizeof(struct vfio_iommu_type1_info) };
+	u32 sizes[] = { 16, sizeof(struct vfio_iommu_type1_info) };
 	struct guarded_buf buf;
 	unsigned int i;
 
@@ -159,7 +159,7 @@ TEST_F(caps, small_argsz_reports_needed_size)
 TEST_F(caps, argsz_below_minimum)
 {
 	struct vfio_iommu_type1_info info;
-	uint32_t argsz;
+	u32 argsz;
 
 	for (argsz = 0; argsz < 16; argsz++) {
 		memset(&info, 0, sizeof(info));
@@ -188,18 +188,18 @@ TEST_F(caps, migration_cap_same_while_tracking)
 	free(info);
 }
 
-static int32_t dma_avail(struct __test_metadata *_metadata, struct container *c)
+static s32 dma_avail(struct __test_metadata *_metadata, struct container *c)
 {
 	const struct vfio_iommu_type1_info_dma_avail *avail;
 	struct vfio_iommu_type1_info *info;
-	int32_t n;
+	s32 n;
 
 	EXPECT_EQ(0, __container_get_info_alloc(c, &info));
 	if (!info)
 		return -1;
 	avail = (const void *)info_cap_find(info, info->argsz, VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL,
 					    sizeof(*avail));
-	n = avail ? (int32_t)avail->avail : -1;
+	n = avail ? (s32)avail->avail : -1;
 	free(info);
 	return n;
 }
@@ -209,14 +209,14 @@ TEST_F(caps, dma_avail_counts_mappings)
 {
 	size_t ps = self->env.pgsize ? self->env.pgsize : host_page_size();
 	struct backing b;
-	int32_t start;
+	s32 start;
 	int i;
 
 	BACKING_ALLOC_OR_SKIP(&b, BACKING_ANON, 3 * ps);
 	start = dma_avail(_metadata, &self->env.c);
 	ASSERT_LT(0, start);
 	for (i = 0; i < 3; i++) {
-		container_map(&self->env.c, (uint64_t)i * 2 * ps, (char *)b.addr + i * ps, ps);
+		container_map(&self->env.c, (u64)i * 2 * ps, (char *)b.addr + i * ps, ps);
 		EXPECT_EQ(start - i - 1, dma_avail(_metadata, &self->env.c));
 	}
 	container_unmap(&self->env.c, 0, 6 * ps);

@@ -15,7 +15,7 @@
 FIXTURE(dirty_ioctl) {
 	struct dirty_env env;
 	struct backing mem;
-	uint64_t pgsize;
+	u64 pgsize;
 };
 
 FIXTURE_SETUP(dirty_ioctl)
@@ -51,7 +51,7 @@ static void valid_get(struct dirty_get_arg *arg, FIXTURE_DATA(dirty_ioctl) *self
 	arg->range.bitmap.data = bitmap;
 }
 
-static int dirty_flags(struct container *c, uint32_t argsz, uint32_t flags)
+static int dirty_flags(struct container *c, u32 argsz, u32 flags)
 {
 	struct vfio_iommu_type1_dirty_bitmap arg = { .argsz = argsz, .flags = flags };
 
@@ -61,7 +61,7 @@ static int dirty_flags(struct container *c, uint32_t argsz, uint32_t flags)
 /* Tracking is on exactly when a valid GET over the mapping succeeds (DP-ARG-19). */
 static int tracking_on(FIXTURE_DATA(dirty_ioctl) *self)
 {
-	uint64_t bitmap[1] = { 0 };
+	u64 bitmap[1] = { 0 };
 	struct dirty_get_arg arg;
 
 	valid_get(&arg, self, bitmap);
@@ -79,7 +79,7 @@ TEST_F(dirty_ioctl, arg02_unreadable_header_efault)
 /* DP-ARG-03: argsz below 8. */
 TEST_F(dirty_ioctl, arg03_argsz_below_header)
 {
-	uint32_t argsz;
+	u32 argsz;
 
 	map_one(_metadata, self);
 	for (argsz = 0; argsz < 8; argsz++)
@@ -105,11 +105,11 @@ TEST_F(dirty_ioctl, arg04_unknown_flags)
 /* DP-ARG-05: more than one of START, STOP, GET_BITMAP. */
 TEST_F(dirty_ioctl, arg05_several_operations)
 {
-	const uint32_t start = VFIO_IOMMU_DIRTY_PAGES_FLAG_START;
-	const uint32_t stop = VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP;
-	const uint32_t get = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
-	const uint32_t combos[] = { start | stop, start | get, stop | get, start | stop | get };
-	uint64_t bitmap[1];
+	const u32 start = VFIO_IOMMU_DIRTY_PAGES_FLAG_START;
+	const u32 stop = VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP;
+	const u32 get = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
+	const u32 combos[] = { start | stop, start | get, stop | get, start | stop | get };
+	u64 bitmap[1];
 	unsigned int i;
 
 	map_one(_metadata, self);
@@ -164,8 +164,8 @@ TEST_F(dirty_ioctl, arg10_stop_idempotent)
 /* DP-ARG-11: GET needs argsz >= 48; a larger argsz is accepted. */
 TEST_F(dirty_ioctl, arg11_get_argsz)
 {
-	uint32_t bad[] = { 8, 16, 47 }, good[] = { 48, 49, 4096 };
-	uint64_t bitmap[1];
+	u32 bad[] = { 8, 16, 47 }, good[] = { 48, 49, 4096 };
+	u64 bitmap[1];
 	unsigned int i;
 
 	map_one(_metadata, self);
@@ -216,7 +216,7 @@ TEST_F(dirty_ioctl, arg12_range_unreadable)
 TEST_F(dirty_ioctl, arg13_range_wraps)
 {
 	int wrap_errno = kernel_at_least(6, 18) ? EOVERFLOW : EINVAL;
-	uint64_t bitmap[1];
+	u64 bitmap[1];
 	struct dirty_get_arg arg;
 
 	valid_get(&arg, self, bitmap);
@@ -228,11 +228,8 @@ TEST_F(dirty_ioctl, arg13_range_wraps)
 
 	arg.range.iova = -(4 * self->pgsize);
 	arg.range.size = 4 * self->pgsize;
-	if (kernel_at_least(6, 18)) {
-		EXPECT_EQ(0, __container_dirty_ioctl(&self->env.c, &arg));
-	} else {
-		EXPECT_ERRNO(EINVAL, __container_dirty_ioctl(&self->env.c, &arg));
-	}
+	EXPECT_EQ(kernel_at_least(6, 18) ? 0 : -EINVAL,
+		  __container_dirty_ioctl(&self->env.c, &arg));
 }
 
 /* DP-ARG-14: a bitmap pointer that is not a user address is EINVAL, not EFAULT. */
@@ -258,7 +255,7 @@ TEST_F(dirty_ioctl, arg14_bitmap_not_user_memory)
  */
 TEST_F(dirty_ioctl, arg15_bitmap_size)
 {
-	const uint64_t npages = 65;
+	const u64 npages = 65;
 	struct guarded_buf buf;
 	struct dirty_get_arg arg;
 
@@ -293,7 +290,7 @@ TEST_F(dirty_ioctl, arg15_bitmap_size)
  */
 TEST_F(dirty_ioctl, arg16_bitmap_pgsize)
 {
-	uint64_t npages_1k = MAP_PAGES * self->pgsize / 1024, pgsize;
+	u64 npages_1k = MAP_PAGES * self->pgsize / 1024, pgsize;
 	struct guarded_buf buf;
 	struct dirty_get_arg arg;
 
@@ -320,8 +317,8 @@ TEST_F(dirty_ioctl, arg16_bitmap_pgsize)
 /* DP-ARG-17: range.iova not aligned to the page size. */
 TEST_F(dirty_ioctl, arg17_iova_unaligned)
 {
-	uint64_t bitmap[1];
-	uint64_t offsets[] = { 1, 512, self->pgsize / 2, self->pgsize - 1 };
+	u64 bitmap[1];
+	u64 offsets[] = { 1, 512, self->pgsize / 2, self->pgsize - 1 };
 	unsigned int i;
 
 	map_one(_metadata, self);
@@ -340,7 +337,7 @@ TEST_F(dirty_ioctl, arg17_iova_unaligned)
 /* DP-ARG-18: range.size zero or not a multiple of the page size. */
 TEST_F(dirty_ioctl, arg18_size_unaligned)
 {
-	uint64_t bitmap[1];
+	u64 bitmap[1];
 	struct dirty_get_arg arg;
 
 	map_one(_metadata, self);
@@ -357,7 +354,7 @@ TEST_F(dirty_ioctl, arg18_size_unaligned)
 /* DP-ARG-19: GET before START and after STOP, with every other field valid. */
 TEST_F(dirty_ioctl, arg19_get_not_tracking)
 {
-	uint64_t bitmap[1];
+	u64 bitmap[1];
 	struct dirty_get_arg arg;
 
 	valid_get(&arg, self, bitmap);
@@ -376,8 +373,8 @@ TEST_F(dirty_ioctl, arg19_get_not_tracking)
  */
 TEST_F(dirty_ioctl, arg20_range_cuts_mapping)
 {
-	const uint64_t p = self->pgsize;
-	struct { uint64_t iova, size; int err; } cases[] = {
+	const u64 p = self->pgsize;
+	struct { u64 iova, size; int err; } cases[] = {
 		{ BASE_IOVA + p, (MAP_PAGES - 1) * p, EINVAL },		/* starts inside */
 		{ BASE_IOVA, (MAP_PAGES / 2) * p, EINVAL },		/* ends inside */
 		{ BASE_IOVA - 4 * p, 8 * p, EINVAL },			/* hole, then inside */
@@ -386,7 +383,7 @@ TEST_F(dirty_ioctl, arg20_range_cuts_mapping)
 		{ BASE_IOVA, MAP_PAGES * p, 0 },			/* exactly */
 		{ BASE_IOVA - 8 * p, (MAP_PAGES + 16) * p, 0 },		/* around it */
 	};
-	uint64_t bitmap[2];
+	u64 bitmap[2];
 	unsigned int i;
 
 	map_one(_metadata, self);
@@ -406,7 +403,7 @@ TEST_F(dirty_ioctl, arg20_range_cuts_mapping)
  */
 TEST_F(dirty_ioctl, arg21_bitmap_faults_at_copy_out)
 {
-	uint64_t n = MAP_PAGES;
+	u64 n = MAP_PAGES;
 
 	map_one(_metadata, self);
 	container_dirty_start(&self->env.c);
@@ -442,6 +439,7 @@ static const struct dma_region holes_layout[] = {
 	{ .page = 130, .npages = 1 },
 	{ .page = 200, .npages = 64 },
 };
+
 #define HOLES_RANGE_PAGES	300
 
 static struct layout holes(FIXTURE_DATA(dirty_ioctl) *self)
@@ -464,7 +462,7 @@ static struct layout holes(FIXTURE_DATA(dirty_ioctl) *self)
 TEST_F(dirty_ioctl, rng02_mappings_and_holes)
 {
 	struct layout l = holes(self);
-	uint64_t want[HOLES_RANGE_PAGES / 64 + 1] = { 0 };
+	u64 want[HOLES_RANGE_PAGES / 64 + 1] = { 0 };
 
 	ASSERT_EQ(0, __layout_map(&l, &self->env.c, &self->mem));
 	container_dirty_start(&self->env.c);
@@ -479,8 +477,8 @@ TEST_F(dirty_ioctl, rng02_mappings_and_holes)
 TEST_F(dirty_ioctl, rng02_range_starts_and_ends_in_holes)
 {
 	struct layout l = holes(self);
-	uint64_t want[4] = { 0 };
-	const uint64_t first = 15, npages = 170;	/* pages 15..184: B and C */
+	u64 want[4] = { 0 };
+	const u64 first = 15, npages = 170;	/* pages 15..184: B and C */
 
 	ASSERT_EQ(0, __layout_map(&l, &self->env.c, &self->mem));
 	container_dirty_start(&self->env.c);
@@ -497,7 +495,7 @@ TEST_F(dirty_ioctl, rng02_range_starts_and_ends_in_holes)
 TEST_F(dirty_ioctl, rng02_repeated_get_exact)
 {
 	struct layout l = holes(self);
-	uint64_t want[HOLES_RANGE_PAGES / 64 + 1] = { 0 };
+	u64 want[HOLES_RANGE_PAGES / 64 + 1] = { 0 };
 	int i;
 
 	ASSERT_EQ(0, __layout_map(&l, &self->env.c, &self->mem));
@@ -513,13 +511,13 @@ TEST_F(dirty_ioctl, rng02_repeated_get_exact)
 TEST_F(dirty_ioctl, rng03_range_without_mapping)
 {
 	struct layout l = holes(self);
-	const uint64_t ranges[][2] = { { 140, 60 }, { 400, 128 }, { 13, 7 } };
+	const u64 ranges[][2] = { { 140, 60 }, { 400, 128 }, { 13, 7 } };
 	unsigned int i;
 
 	ASSERT_EQ(0, __layout_map(&l, &self->env.c, &self->mem));
 	container_dirty_start(&self->env.c);
 	for (i = 0; i < ARRAY_SIZE(ranges); i++) {
-		uint64_t bytes = bitmap_bytes(ranges[i][1]);
+		u64 bytes = bitmap_bytes(ranges[i][1]);
 		struct guarded_buf buf;
 
 		ASSERT_EQ(0, guarded_buf_alloc(&buf, bytes));

@@ -14,7 +14,7 @@
 FIXTURE(all_dirty) {
 	struct dirty_env env;
 	struct backing mem;
-	uint64_t pgsize;
+	u64 pgsize;
 };
 
 FIXTURE_VARIANT(all_dirty) {
@@ -37,9 +37,9 @@ FIXTURE_TEARDOWN(all_dirty)
 }
 
 /* A zeroed bitmap of @npages bits with every bit in [0, npages) set. */
-static uint64_t *all_set(uint64_t npages)
+static u64 *all_set(u64 npages)
 {
-	uint64_t *want = calloc(1, bitmap_bytes(npages));
+	u64 *want = calloc(1, bitmap_bytes(npages));
 
 	if (want)
 		bitmap_set_range(want, 0, npages);
@@ -51,10 +51,10 @@ static uint64_t *all_set(uint64_t npages)
  * that three GETs in a row each report exactly every page, padding bits clear.
  */
 static void check_all_dirty(struct __test_metadata *_metadata, FIXTURE_DATA(all_dirty) *self,
-			    const FIXTURE_VARIANT(all_dirty) *variant, uint64_t npages)
+			    const FIXTURE_VARIANT(all_dirty) *variant, u64 npages)
 {
-	uint64_t size = npages * self->pgsize;
-	uint64_t *want;
+	u64 size = npages * self->pgsize;
+	u64 *want;
 	int i;
 
 	BACKING_ALLOC_OR_SKIP(&self->mem, variant->backing, size);
@@ -100,7 +100,7 @@ TEST_F(all_dirty, scope08_every_mapping)
 		.regions = regions,
 		.nr = ARRAY_SIZE(regions),
 	};
-	uint64_t want_all[9] = { 0 }, *want;
+	u64 want_all[9] = { 0 }, *want;
 	int i, round;
 
 	BACKING_ALLOC_OR_SKIP(&self->mem, variant->backing, layout_pages(&l) * self->pgsize);
@@ -125,8 +125,8 @@ TEST_F(all_dirty, scope08_every_mapping)
  */
 TEST_F(all_dirty, bit10_stop_loses_state)
 {
-	const uint64_t npages = 64;
-	uint64_t bitmap[1], *want = all_set(npages), unmapped = 0;
+	const u64 npages = 64;
+	u64 bitmap[1], *want = all_set(npages), unmapped = 0;
 
 	ASSERT_NE(NULL, want);
 	BACKING_ALLOC_OR_SKIP(&self->mem, variant->backing, npages * self->pgsize);
@@ -152,8 +152,8 @@ TEST_F(all_dirty, bit10_stop_loses_state)
  */
 TEST_F(all_dirty, bit02_map_while_tracking)
 {
-	const uint64_t npages = 65;
-	uint64_t *want = all_set(npages);
+	const u64 npages = 65;
+	u64 *want = all_set(npages);
 
 	ASSERT_NE(NULL, want);
 	BACKING_ALLOC_OR_SKIP(&self->mem, variant->backing, npages * self->pgsize);
@@ -187,8 +187,8 @@ FIXTURE_TEARDOWN(v1)
 
 TEST_F(v1, arg01_dirty_pages_eacces)
 {
-	uint64_t pgsize = self->env.pgsize ? self->env.pgsize : host_page_size();
-	uint64_t bitmap[1] = { 0 }, unmapped = 0;
+	u64 pgsize = self->env.pgsize ? self->env.pgsize : host_page_size();
+	u64 bitmap[1] = { 0 }, unmapped = 0;
 
 	container_map(&self->env.c, BASE_IOVA, self->mem.addr, 16 * pgsize);
 	EXPECT_ERRNO(EACCES, __container_dirty_start(&self->env.c));

@@ -59,24 +59,24 @@ void *fault_page(void)
 	return page;
 }
 
-void bitmap_zero(uint64_t *map, uint64_t nbits)
+void bitmap_zero(u64 *map, u64 nbits)
 {
 	memset(map, 0, bitmap_bytes(nbits));
 }
 
-void bitmap_set_bit(uint64_t *map, uint64_t bit)
+void bitmap_set_bit(u64 *map, u64 bit)
 {
 	map[bit / 64] |= 1ULL << (bit % 64);
 }
 
-bool bitmap_test_bit(const uint64_t *map, uint64_t bit)
+bool bitmap_test_bit(const u64 *map, u64 bit)
 {
 	return map[bit / 64] & (1ULL << (bit % 64));
 }
 
-void bitmap_set_range(uint64_t *map, uint64_t start, uint64_t len)
+void bitmap_set_range(u64 *map, u64 start, u64 len)
 {
-	uint64_t bit = start, end = start + len;
+	u64 bit = start, end = start + len;
 
 	/* Bit by bit up to a word boundary, then whole words. */
 	while (bit < end && bit % 64)
@@ -89,9 +89,9 @@ void bitmap_set_range(uint64_t *map, uint64_t start, uint64_t len)
 		bitmap_set_bit(map, bit++);
 }
 
-uint64_t bitmap_weight(const uint64_t *map, uint64_t nbits)
+u64 bitmap_weight(const u64 *map, u64 nbits)
 {
-	uint64_t w = 0, i;
+	u64 w = 0, i;
 
 	for (i = 0; i < nbits / 64; i++)
 		w += __builtin_popcountll(map[i]);
@@ -100,17 +100,17 @@ uint64_t bitmap_weight(const uint64_t *map, uint64_t nbits)
 	return w;
 }
 
-uint64_t bitmap_diff(const uint64_t *got, const uint64_t *want, uint64_t nbits,
-		     char *msg, size_t msg_len)
+u64 bitmap_diff(const u64 *got, const u64 *want, u64 nbits,
+		char *msg, size_t msg_len)
 {
-	uint64_t words = (nbits + 63) / 64, ndiff = 0, w;
+	u64 words = (nbits + 63) / 64, ndiff = 0, w;
 	size_t used = 0;
 	int shown = 0;
 
 	if (msg && msg_len)
 		msg[0] = '\0';
 	for (w = 0; w < words; w++) {
-		uint64_t x = got[w] ^ want[w];
+		u64 x = got[w] ^ want[w];
 
 		if (w == words - 1 && nbits % 64)
 			x &= (1ULL << (nbits % 64)) - 1;
@@ -118,7 +118,7 @@ uint64_t bitmap_diff(const uint64_t *got, const uint64_t *want, uint64_t nbits,
 			continue;
 		ndiff += __builtin_popcountll(x);
 		while (x && msg && shown < 8 && used < msg_len) {
-			uint64_t bit = w * 64 + __builtin_ctzll(x);
+			u64 bit = w * 64 + __builtin_ctzll(x);
 			int n;
 
 			n = snprintf(msg + used, msg_len - used, "%sbit %llu: got %d want %d",

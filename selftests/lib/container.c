@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,8 +107,8 @@ int __container_set_iommu(struct container *c, int type)
 	return r;
 }
 
-int __container_map(struct container *c, uint64_t iova, void *vaddr, uint64_t size,
-		    uint32_t flags)
+int __container_map(struct container *c, u64 iova, void *vaddr, u64 size,
+		    u32 flags)
 {
 	struct vfio_iommu_type1_dma_map map = {
 		.argsz = sizeof(map),
@@ -120,8 +121,8 @@ int __container_map(struct container *c, uint64_t iova, void *vaddr, uint64_t si
 	return ioctl_errno(c->fd, VFIO_IOMMU_MAP_DMA, &map);
 }
 
-int __container_unmap(struct container *c, uint64_t iova, uint64_t size, uint32_t flags,
-		      uint64_t *unmapped)
+int __container_unmap(struct container *c, u64 iova, u64 size, u32 flags,
+		      u64 *unmapped)
 {
 	struct vfio_iommu_type1_dma_unmap unmap = {
 		.argsz = sizeof(unmap),
@@ -137,7 +138,7 @@ int __container_unmap(struct container *c, uint64_t iova, uint64_t size, uint32_
 	return r;
 }
 
-static int dirty_flags(struct container *c, uint32_t flags)
+static int dirty_flags(struct container *c, u32 flags)
 {
 	struct vfio_iommu_type1_dirty_bitmap dirty = {
 		.argsz = sizeof(dirty),
@@ -157,8 +158,8 @@ int __container_dirty_stop(struct container *c)
 	return dirty_flags(c, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
 }
 
-int __container_dirty_get(struct container *c, uint64_t iova, uint64_t size,
-			  uint64_t pgsize, void *bitmap, uint64_t bitmap_size)
+int __container_dirty_get(struct container *c, u64 iova, u64 size,
+			  u64 pgsize, void *bitmap, u64 bitmap_size)
 {
 	struct dirty_get_arg arg = {
 		.hdr.argsz = sizeof(arg),
@@ -173,9 +174,9 @@ int __container_dirty_get(struct container *c, uint64_t iova, uint64_t size,
 	return ioctl_errno(c->fd, VFIO_IOMMU_DIRTY_PAGES, &arg);
 }
 
-int __container_unmap_dirty(struct container *c, uint64_t iova, uint64_t size,
-			    uint64_t pgsize, void *bitmap, uint64_t bitmap_size,
-			    uint64_t *unmapped)
+int __container_unmap_dirty(struct container *c, u64 iova, u64 size,
+			    u64 pgsize, void *bitmap, u64 bitmap_size,
+			    u64 *unmapped)
 {
 	struct unmap_dirty_arg arg = {
 		.hdr.argsz = sizeof(arg),
@@ -204,7 +205,7 @@ int __container_unmap_ioctl(struct container *c, void *arg)
 	return ioctl_errno(c->fd, VFIO_IOMMU_UNMAP_DMA, arg);
 }
 
-int __container_get_info(struct container *c, void *buf, uint32_t argsz)
+int __container_get_info(struct container *c, void *buf, u32 argsz)
 {
 	struct vfio_iommu_type1_info *info = buf;
 
@@ -216,7 +217,7 @@ int __container_get_info_alloc(struct container *c, struct vfio_iommu_type1_info
 {
 	struct vfio_iommu_type1_info probe = { 0 };
 	struct vfio_iommu_type1_info *info;
-	uint32_t need;
+	u32 need;
 	int r;
 
 	*out = NULL;
@@ -262,7 +263,7 @@ int __container_dirty_caps(struct container *c, struct dirty_caps *caps)
 	return 0;
 }
 
-uint64_t container_dirty_pgsize(struct container *c)
+u64 container_dirty_pgsize(struct container *c)
 {
 	struct dirty_caps caps;
 

@@ -111,7 +111,7 @@ const char *device_first(enum device_kind kind)
 	int i;
 
 	for (i = 0; i < nr_names; i++) {
-		if ((kind == DEVICE_PCI) == device_name_is_pci(names[i]))
+		if (device_name_is_pci(names[i]) == (kind == DEVICE_PCI))
 			return names[i];
 	}
 	return NULL;

@@ -39,7 +39,7 @@ int info_caps_walk(const void *info, size_t len, struct info_cap_entry *caps, in
 	return n;
 }
 
-const struct vfio_info_cap_header *info_cap_find(const void *info, size_t len, uint16_t id,
+const struct vfio_info_cap_header *info_cap_find(const void *info, size_t len, u16 id,
 						 size_t cap_size)
 {
 	struct info_cap_entry caps[INFO_CAPS_MAX];

@@ -7,9 +7,9 @@
 #include "bitmap.h"
 #include "layout.h"
 
-uint64_t layout_pages(const struct layout *l)
+u64 layout_pages(const struct layout *l)
 {
-	uint64_t n = 0;
+	u64 n = 0;
 	int i;
 
 	for (i = 0; i < l->nr; i++)
@@ -19,12 +19,12 @@ uint64_t layout_pages(const struct layout *l)
 
 int __layout_map(const struct layout *l, struct container *c, const struct backing *b)
 {
-	uint64_t off = 0;
+	u64 off = 0;
 	int i, r;
 
 	for (i = 0; i < l->nr; i++) {
 		const struct dma_region *d = &l->regions[i];
-		uint64_t size = d->npages * l->pgsize;
+		u64 size = d->npages * l->pgsize;
 
 		if (off + size > b->size)
 			return -ENOMEM;
@@ -37,10 +37,10 @@ int __layout_map(const struct layout *l, struct container *c, const struct backi
 	return 0;
 }
 
-void layout_expect_all(const struct layout *l, uint64_t first, uint64_t npages,
-		       uint64_t *want)
+void layout_expect_all(const struct layout *l, u64 first, u64 npages,
+		       u64 *want)
 {
-	uint64_t end = first + npages;
+	u64 end = first + npages;
 	int i;
 
 	for (i = 0; i < l->nr; i++) {

@@ -25,7 +25,7 @@ TEST(bitmap_bytes_whole_words)
 
 TEST(bitmap_set_range_across_words)
 {
-	uint64_t map[4] = { 0 };
+	u64 map[4] = { 0 };
 
 	bitmap_set_range(map, 3, 10);		/* inside word 0 */
 	EXPECT_EQ(0x1ff8ULL, map[0]);
@@ -43,7 +43,7 @@ TEST(bitmap_set_range_across_words)
 
 TEST(bitmap_set_range_word_aligned)
 {
-	uint64_t map[3] = { 0 };
+	u64 map[3] = { 0 };
 
 	bitmap_set_range(map, 64, 64);
 	EXPECT_EQ(0, map[0]);
@@ -55,7 +55,7 @@ TEST(bitmap_set_range_word_aligned)
 
 TEST(bitmap_diff_names_first_bits)
 {
-	uint64_t got[2] = { 0x5, 0x1 }, want[2] = { 0x4, 0x3 };
+	u64 got[2] = { 0x5, 0x1 }, want[2] = { 0x4, 0x3 };
 	char msg[256];
 
 	EXPECT_EQ(2, bitmap_diff(got, want, 128, msg, sizeof(msg)));
@@ -67,7 +67,7 @@ TEST(bitmap_diff_names_first_bits)
 
 TEST(bitmap_diff_truncates_long_lists)
 {
-	uint64_t got[1] = { ~0ULL }, want[1] = { 0 };
+	u64 got[1] = { ~0ULL }, want[1] = { 0 };
 	char msg[512];
 
 	EXPECT_EQ(64, bitmap_diff(got, want, 64, msg, sizeof(msg)));
@@ -75,9 +75,11 @@ TEST(bitmap_diff_truncates_long_lists)
 }
 
 static sigjmp_buf fault_env;
+static int faulted;
 
 static void on_segv(int sig)
 {
+	faulted = 1;
 	siglongjmp(fault_env, sig);
 }
 
@@ -86,23 +88,21 @@ TEST(guarded_buf_faults_past_end)
 {
 	struct sigaction sa = { .sa_handler = on_segv }, old;
 	struct guarded_buf b;
-	volatile int faulted = 0;
 
 	ASSERT_EQ(0, guarded_buf_alloc(&b, 40));
 	EXPECT_EQ(0, ((uintptr_t)b.data + 40) % host_page_size());
 	memset(b.data, 0, 40);
 	ASSERT_EQ(0, sigaction(SIGSEGV, &sa, &old));
+	faulted = 0;
 	if (sigsetjmp(fault_env, 1) == 0)
-		((volatile char *)b.data)[40] = 1;
-	else
-		faulted = 1;
+		__atomic_store_n((char *)b.data + 40, 1, __ATOMIC_RELAXED);
 	sigaction(SIGSEGV, &old, NULL);
 	EXPECT_TRUE(faulted);
 	guarded_buf_free(&b);
 }
 
 /* Builds a GET_INFO reply: header, then caps at the given offsets. */
-static void put_cap(void *buf, uint32_t off, uint16_t id, uint32_t next)
+static void put_cap(void *buf, u32 off, u16 id, u32 next)
 {
 	struct vfio_info_cap_header *h = (void *)((char *)buf + off);
 
@@ -113,7 +113,7 @@ static void put_cap(void *buf, uint32_t off, uint16_t id, uint32_t next)
 
 TEST(caps_walk_in_order)
 {
-	uint64_t buf[16] = { 0 };
+	u64 buf[16] = { 0 };
 	struct vfio_iommu_type1_info *info = (void *)buf;
 	struct info_cap_entry caps[INFO_CAPS_MAX];
 
@@ -138,7 +138,7 @@ TEST(caps_walk_in_order)
 
 TEST(caps_walk_rejects_bad_chains)
 {
-	uint64_t buf[16] = { 0 };
+	u64 buf[16] = { 0 };
 	struct vfio_iommu_type1_info *info = (void *)buf;
 
 	info->flags = VFIO_IOMMU_INFO_CAPS;
@@ -177,7 +177,7 @@ TEST(layout_expect_places_bits)
 {
 	static const struct dma_region r[] = { { 3, 10 }, { 20, 70 }, { 130, 1 } };
 	struct layout l = { .base_iova = 0, .pgsize = 4096, .regions = r, .nr = 3 };
-	uint64_t want[3] = { 0 };
+	u64 want[3] = { 0 };
 
 	EXPECT_EQ(81, layout_pages(&l));
 	layout_expect_all(&l, 15, 170, want);	/* only the second and third lie inside */

@@ -7,7 +7,7 @@
 #define VFIO_DIRTY_BACKING_H
 
 #include <stddef.h>
-#include <stdint.h>
+#include "types.h"
 
 enum backing_kind {
 	BACKING_ANON,		/* anonymous, 4K pages (THP disabled by madvise) */

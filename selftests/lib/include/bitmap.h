@@ -8,10 +8,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
+#include "types.h"
 
 /* BYTES(n) of the spec: whole u64 words. */
-static inline uint64_t bitmap_bytes(uint64_t nbits)
+static inline u64 bitmap_bytes(u64 nbits)
 {
 	return ((nbits + 63) / 64) * 8;
 }
@@ -34,18 +34,18 @@ void guarded_buf_free(struct guarded_buf *b);
 /* A page of PROT_NONE memory: pointers into it always fault. */
 void *fault_page(void);
 
-void bitmap_zero(uint64_t *map, uint64_t nbits);
-void bitmap_set_bit(uint64_t *map, uint64_t bit);
-bool bitmap_test_bit(const uint64_t *map, uint64_t bit);
-void bitmap_set_range(uint64_t *map, uint64_t start, uint64_t len);
-uint64_t bitmap_weight(const uint64_t *map, uint64_t nbits);
+void bitmap_zero(u64 *map, u64 nbits);
+void bitmap_set_bit(u64 *map, u64 bit);
+bool bitmap_test_bit(const u64 *map, u64 bit);
+void bitmap_set_range(u64 *map, u64 start, u64 len);
+u64 bitmap_weight(const u64 *map, u64 nbits);
 
 /*
  * Compares @nbits bits. Returns the number of bits that differ and, when
  * @msg is not NULL, describes the first few ("bit 65: got 1 want 0; ...").
  */
-uint64_t bitmap_diff(const uint64_t *got, const uint64_t *want, uint64_t nbits,
-		     char *msg, size_t msg_len);
+u64 bitmap_diff(const u64 *got, const u64 *want, u64 nbits,
+		char *msg, size_t msg_len);
 
 /* True when every byte of @buf equals @c (canary checks). */
 bool mem_is(const void *buf, int c, size_t len);

@@ -12,13 +12,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
+#include "types.h"
 #include <linux/vfio.h>
 
 #define CONTAINER_MAX_GROUPS	8
 
 /* Bitmap limits of drivers/vfio/vfio_iommu_type1.c (DP-LIM-01, DP-LIM-02). */
-#define DIRTY_BITMAP_PAGES_MAX	((uint64_t)INT32_MAX)
+#define DIRTY_BITMAP_PAGES_MAX	((u64)INT32_MAX)
 #define DIRTY_BITMAP_SIZE_MAX	(((DIRTY_BITMAP_PAGES_MAX + 63) / 64) * 8)
 
 struct container {
@@ -31,11 +31,11 @@ struct container {
 
 /* The migration capability, as read from a GET_INFO capability chain. */
 struct dirty_caps {
-	uint32_t flags;
-	uint32_t hole;			/* bytes 12..15 of the capability */
-	uint64_t pgsize_bitmap;
-	uint64_t max_dirty_bitmap_size;
-	uint64_t iova_pgsizes;		/* from the info header, for comparison */
+	u32 flags;
+	u32 hole;			/* bytes 12..15 of the capability */
+	u64 pgsize_bitmap;
+	u64 max_dirty_bitmap_size;
+	u64 iova_pgsizes;		/* from the info header, for comparison */
 };
 
 int __container_open(struct container *c);
@@ -44,18 +44,18 @@ int __container_attach_group(struct container *c, int group_id);
 int __container_detach_group(struct container *c, int group_id);
 int __container_set_iommu(struct container *c, int type);
 
-int __container_map(struct container *c, uint64_t iova, void *vaddr, uint64_t size,
-		    uint32_t flags);
-int __container_unmap(struct container *c, uint64_t iova, uint64_t size, uint32_t flags,
-		      uint64_t *unmapped);
+int __container_map(struct container *c, u64 iova, void *vaddr, u64 size,
+		    u32 flags);
+int __container_unmap(struct container *c, u64 iova, u64 size, u32 flags,
+		      u64 *unmapped);
 
 int __container_dirty_start(struct container *c);
 int __container_dirty_stop(struct container *c);
-int __container_dirty_get(struct container *c, uint64_t iova, uint64_t size,
-			  uint64_t pgsize, void *bitmap, uint64_t bitmap_size);
-int __container_unmap_dirty(struct container *c, uint64_t iova, uint64_t size,
-			    uint64_t pgsize, void *bitmap, uint64_t bitmap_size,
-			    uint64_t *unmapped);
+int __container_dirty_get(struct container *c, u64 iova, u64 size,
+			  u64 pgsize, void *bitmap, u64 bitmap_size);
+int __container_unmap_dirty(struct container *c, u64 iova, u64 size,
+			    u64 pgsize, void *bitmap, u64 bitmap_size,
+			    u64 *unmapped);
 /* The GET_BITMAP argument: the 8-byte header, then the range (48 bytes). */
 struct dirty_get_arg {
 	struct vfio_iommu_type1_dirty_bitmap hdr;
@@ -76,12 +76,12 @@ int __container_unmap_ioctl(struct container *c, void *arg);
  * GET_INFO into a caller buffer of @argsz bytes (the ioctl's argsz). Returns
  * 0 or -errno; the buffer holds what the kernel wrote.
  */
-int __container_get_info(struct container *c, void *buf, uint32_t argsz);
+int __container_get_info(struct container *c, void *buf, u32 argsz);
 /* GET_INFO sized by the kernel's own answer; caller frees the result. */
 int __container_get_info_alloc(struct container *c, struct vfio_iommu_type1_info **info);
 int __container_dirty_caps(struct container *c, struct dirty_caps *caps);
 
 /* Smallest page size the container tracks (migration cap), or 0. */
-uint64_t container_dirty_pgsize(struct container *c);
+u64 container_dirty_pgsize(struct container *c);
 
 #endif

@@ -7,15 +7,15 @@
 #define VFIO_DIRTY_INFO_CAPS_H
 
 #include <stddef.h>
-#include <stdint.h>
+#include "types.h"
 #include <linux/vfio.h>
 
 #define INFO_CAPS_MAX	16
 
 struct info_cap_entry {
-	uint32_t offset;
-	uint16_t id;
-	uint16_t version;
+	u32 offset;
+	u16 id;
+	u16 version;
 };
 
 /*
@@ -31,7 +31,7 @@ int info_caps_walk(const void *info, size_t len, struct info_cap_entry *caps, in
  * Pointer to the first capability with @id whose @cap_size bytes lie within
  * @len, or NULL.
  */
-const struct vfio_info_cap_header *info_cap_find(const void *info, size_t len, uint16_t id,
+const struct vfio_info_cap_header *info_cap_find(const void *info, size_t len, u16 id,
 						 size_t cap_size);
 
 #endif

@@ -7,27 +7,27 @@
 #ifndef VFIO_DIRTY_LAYOUT_H
 #define VFIO_DIRTY_LAYOUT_H
 
-#include <stdint.h>
+#include "types.h"
 
 #include "backing.h"
 #include "container.h"
 
 struct dma_region {
-	uint64_t page;		/* first page, relative to the layout's base IOVA */
-	uint64_t npages;
+	u64 page;		/* first page, relative to the layout's base IOVA */
+	u64 npages;
 };
 
 struct layout {
-	uint64_t base_iova;
-	uint64_t pgsize;
+	u64 base_iova;
+	u64 pgsize;
 	const struct dma_region *regions;
 	int nr;
 };
 
 /* Pages of memory the layout needs (its regions back to back). */
-uint64_t layout_pages(const struct layout *l);
+u64 layout_pages(const struct layout *l);
 
-static inline uint64_t layout_iova(const struct layout *l, uint64_t page)
+static inline u64 layout_iova(const struct layout *l, u64 page)
 {
 	return l->base_iova + page * l->pgsize;
 }
@@ -42,7 +42,7 @@ int __layout_map(const struct layout *l, struct container *c, const struct backi
  * Sets in @want the bits of every page of every region that lies inside the
  * range of @npages pages starting at page @first, indexed from @first.
  */
-void layout_expect_all(const struct layout *l, uint64_t first, uint64_t npages,
-		       uint64_t *want);
+void layout_expect_all(const struct layout *l, u64 first, u64 npages,
+		       u64 *want);
 
 #endif

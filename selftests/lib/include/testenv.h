@@ -7,7 +7,7 @@
 #define VFIO_DIRTY_TESTENV_H
 
 #include <stddef.h>
-#include <stdint.h>
+#include "types.h"
 
 #include "container.h"
 #include "device.h"
@@ -18,7 +18,7 @@
 struct dirty_env {
 	struct container c;
 	struct vfio_dev dev;
-	uint64_t pgsize;	/* the migration capability's pgsize_bitmap, or 0 */
+	u64 pgsize;	/* the migration capability's pgsize_bitmap, or 0 */
 };
 
 /*

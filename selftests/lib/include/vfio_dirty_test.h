@@ -49,7 +49,7 @@
  */
 #define ASSERT_BITMAP_EQ(want, got, nbits) do {					\
 	char __msg[512];							\
-	uint64_t __n = bitmap_diff(got, want, nbits, __msg, sizeof(__msg));	\
+	u64 __n = bitmap_diff(got, want, nbits, __msg, sizeof(__msg));	\
 	if (__n)								\
 		TH_LOG("%llu of %llu bits differ: %s", (unsigned long long)__n,	\
 		       (unsigned long long)(nbits), __msg);			\
@@ -63,16 +63,16 @@
  * must hold bitmap_bytes(npages) bytes).
  */
 static inline void dirty_get_check(struct __test_metadata *_metadata, struct dirty_env *e,
-				   uint64_t iova, uint64_t npages, const uint64_t *want)
+				   u64 iova, u64 npages, const u64 *want)
 {
-	uint64_t bytes = bitmap_bytes(npages);
+	u64 bytes = bitmap_bytes(npages);
 	struct guarded_buf buf;
 
 	ASSERT_EQ(0, guarded_buf_alloc(&buf, bytes));
 	memset(buf.data, 0, bytes);
 	ASSERT_EQ(0, __container_dirty_get(&e->c, iova, npages * e->pgsize, e->pgsize,
 					   buf.data, bytes));
-	ASSERT_BITMAP_EQ(want, (uint64_t *)buf.data, bytes * 8);
+	ASSERT_BITMAP_EQ(want, (u64 *)buf.data, bytes * 8);
 	guarded_buf_free(&buf);
 }
 
