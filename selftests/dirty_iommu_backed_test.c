@@ -48,23 +48,31 @@ static u64 *all_set(u64 npages)
 
 /*
  * Maps @npages pages from the variant's backing, starts tracking and checks
- * that three GETs in a row each report exactly every page, padding bits clear.
+ * that three GETs in a row each report exactly every page, padding bits
+ * clear. MAP pins and charges the whole mapping to locked_vm, UNMAP returns
+ * it.
  */
 static void check_all_dirty(struct __test_metadata *_metadata, FIXTURE_DATA(all_dirty) *self,
 			    const FIXTURE_VARIANT(all_dirty) *variant, u64 npages)
 {
 	u64 size = npages * self->pgsize;
+	long locked;
 	u64 *want;
 	int i;
 
 	BACKING_ALLOC_OR_SKIP(&self->mem, variant->backing, size);
+	locked = proc_status_kb("VmLck");
+	ASSERT_LE(0, locked);
 	container_map(&self->env.c, BASE_IOVA, self->mem.addr, size);
+	EXPECT_EQ(locked + (long)(size >> 10), proc_status_kb("VmLck"));
 	container_dirty_start(&self->env.c);
 	want = all_set(npages);
 	ASSERT_NE(NULL, want);
 	for (i = 0; i < 3; i++)
 		dirty_get_check(_metadata, &self->env, BASE_IOVA, npages, want);
 	free(want);
+	container_unmap(&self->env.c, BASE_IOVA, size);
+	EXPECT_EQ(locked, proc_status_kb("VmLck"));
 }
 
 /* DP-BIT-09 at bitmap word boundaries: half a word, one word, one more, ... */

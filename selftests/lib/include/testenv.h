@@ -34,6 +34,12 @@ void env_teardown(struct dirty_env *e);
 /* uname -r is at least @major.@minor. */
 int kernel_at_least(int major, int minor);
 
+/*
+ * A "Field:  N kB" line of /proc/self/status (VmLck: the locked_vm that type1
+ * charges for pinned pages), in kB, or -1.
+ */
+long proc_status_kb(const char *field);
+
 /* The host page size. */
 size_t host_page_size(void);
 
