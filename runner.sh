@@ -174,7 +174,11 @@ restore_devices() {
 			sysfs_write "$bdf" "/sys/bus/pci/drivers/$drv/bind" ||
 				log "$bdf: could not rebind to $drv"
 		fi
-		log "$bdf: restored to ${drv#-}"
+		if [ "$drv" = - ]; then
+			log "$bdf: restored (no driver)"
+		else
+			log "$bdf: restored to $drv"
+		fi
 	done
 	rm -f "$state/devices"
 }
