@@ -13,7 +13,7 @@ set -eu
 
 usage() {
 	cat <<'USAGE'
-Usage: runner.sh [options] [--device BDF|UUID]...
+Usage: runner.sh [options] [--device BDF|UUID]... [--mdev-type TYPE]...
 
 Runs every test binary of the suite (tests.list next to this script, else
 every *_test file here) against the named devices and prints one KTAP
@@ -22,6 +22,9 @@ document on stdout; diagnostics are KTAP comments on stderr.
 Options:
   --device DEV     a PCI address (0000:00:03.0) to bind to vfio-pci for the
                    run, or an mdev UUID; repeatable
+  --mdev-type TYPE create one mdev of TYPE (as named under a parent's
+                   mdev_supported_types/) for the run, pass its UUID to the
+                   tests, and remove it at exit; repeatable
   --filter GLOB    run only binaries whose name matches GLOB
   --list           list the binaries and their tests, bind nothing
   --xfail FILE     expected-failures list (default: xfail next to this script)
@@ -36,6 +39,7 @@ USAGE
 
 here=$(cd "$(dirname "$0")" && pwd)
 devices=""
+mdev_types=""
 filter="*"
 list_only=0
 force=0
@@ -62,6 +66,7 @@ parse_args() {
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--device) [ $# -ge 2 ] || die "--device needs a value"; devices="$devices $2"; shift ;;
+		--mdev-type) [ $# -ge 2 ] || die "--mdev-type needs a value"; mdev_types="$mdev_types $2"; shift ;;
 		--filter) [ $# -ge 2 ] || die "--filter needs a value"; filter=$2; shift ;;
 		--xfail) [ $# -ge 2 ] || die "--xfail needs a value"; xfail_file=$2; shift ;;
 		--timeout) [ $# -ge 2 ] || die "--timeout needs a value"; timeout_s=$2; shift ;;
@@ -158,6 +163,36 @@ bind_pci() {
 	log "$bdf: bound to vfio-pci (group $group, was ${drv:-unbound})"
 }
 
+# Creates one instance of mdev type $1 and adds its UUID to the devices.
+create_mdev() {
+	type_dir=""
+	for t in /sys/class/mdev_bus/*/mdev_supported_types/"$1"; do
+		[ -d "$t" ] && type_dir=$t && break
+	done
+	[ -n "$type_dir" ] || die "mdev type $1: no parent offers it (is its driver loaded?)"
+	avail=$(cat "$type_dir/available_instances" 2>/dev/null || echo 0)
+	[ "$avail" -gt 0 ] || die "mdev type $1: no instance available"
+	uuid=$(cat /proc/sys/kernel/random/uuid)
+	# Saved before the create, so a restore removes it even if we die now.
+	echo "$uuid" >> "$state/mdevs"
+	sysfs_write "$uuid" "$type_dir/create"
+	[ -e "/sys/bus/mdev/devices/$uuid" ] || die "mdev type $1: $uuid did not appear"
+	devices="$devices $uuid"
+	log "$uuid: created mdev of type $1"
+}
+
+remove_mdevs() {
+	[ -n "$state" ] && [ -f "$state/mdevs" ] || return 0
+	while read -r uuid; do
+		if [ -e "/sys/bus/mdev/devices/$uuid/remove" ]; then
+			sysfs_write 1 "/sys/bus/mdev/devices/$uuid/remove" ||
+				log "$uuid: could not remove"
+			log "$uuid: removed"
+		fi
+	done < "$state/mdevs"
+	rm -f "$state/mdevs"
+}
+
 restore_devices() {
 	[ -n "$state" ] && [ -f "$state/devices" ] || return 0
 	# Newest first, in case a device was named twice.
@@ -186,6 +221,7 @@ restore_devices() {
 cleanup() {
 	status=$?
 	trap - EXIT INT TERM HUP
+	remove_mdevs || status=2
 	restore_devices || status=2
 	[ -n "$tmp" ] && rm -rf "$tmp"
 	[ -n "$state" ] && rmdir "$state" 2>/dev/null
@@ -330,6 +366,9 @@ main() {
 		else
 			die "$d: not a PCI address (dddd:bb:dd.f) or an existing mdev UUID"
 		fi
+	done
+	for t in $mdev_types; do
+		create_mdev "$t"
 	done
 	[ -n "$devices" ] || log "no device named: tests that need one will SKIP"
 

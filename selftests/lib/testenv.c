@@ -16,37 +16,53 @@ static const char *iommu_name(int type)
 	return type == VFIO_TYPE1_IOMMU ? "VFIO_TYPE1_IOMMU" : "VFIO_TYPE1v2_IOMMU";
 }
 
+static const char *kind_name(enum device_kind kind)
+{
+	return kind == DEVICE_PCI ? "vfio-pci" : "mdev";
+}
+
+int env_attach(struct dirty_env *e, struct vfio_dev *d, enum device_kind kind,
+	       char *reason, size_t reason_len)
+{
+	const char *name = device_first(kind);
+	int r;
+
+	if (!name) {
+		snprintf(reason, reason_len,
+			 "no %s device named (pass it as the last argument or in VFIO_DIRTY_DEVICES)",
+			 kind_name(kind));
+		return ENV_SKIP;
+	}
+	r = __device_find(d, name, reason, reason_len);
+	if (r)
+		return ENV_SKIP;
+	r = __container_attach_group(&e->c, d->group_id);
+	if (r) {
+		snprintf(reason, reason_len, "%s: attaching group %d: %s%s", name,
+			 d->group_id, strerror(-r),
+			 r == -EBUSY ? " (group not viable: bind all its devices to vfio)" : "");
+		return r == -EBUSY || r == -EPERM ? ENV_SKIP : r;
+	}
+	return 0;
+}
+
 int env_setup(struct dirty_env *e, enum device_kind kind, int iommu_type,
 	      char *reason, size_t reason_len)
 {
-	const char *name = device_first(kind);
 	int r;
 
 	memset(e, 0, sizeof(*e));
 	e->c.fd = -1;
 	e->dev.fd = -1;
-	if (!name) {
-		snprintf(reason, reason_len,
-			 "no %s device named (pass it as the last argument or in VFIO_DIRTY_DEVICES)",
-			 kind == DEVICE_PCI ? "vfio-pci" : "mdev");
-		return ENV_SKIP;
-	}
-	r = __device_find(&e->dev, name, reason, reason_len);
-	if (r)
-		return ENV_SKIP;
-
 	r = __container_open(&e->c);
 	if (r) {
 		snprintf(reason, reason_len, "/dev/vfio/vfio: %s", strerror(-r));
 		return ENV_SKIP;
 	}
-	r = __container_attach_group(&e->c, e->dev.group_id);
+	r = env_attach(e, &e->dev, kind, reason, reason_len);
 	if (r) {
-		snprintf(reason, reason_len, "%s: attaching group %d: %s%s", name,
-			 e->dev.group_id, strerror(-r),
-			 r == -EBUSY ? " (group not viable: bind all its devices to vfio)" : "");
 		env_teardown(e);
-		return r == -EBUSY || r == -EPERM ? ENV_SKIP : r;
+		return r;
 	}
 	r = __container_set_iommu(&e->c, iommu_type);
 	if (r) {
@@ -54,6 +70,13 @@ int env_setup(struct dirty_env *e, enum device_kind kind, int iommu_type,
 			 strerror(-r));
 		env_teardown(e);
 		return r == -EOPNOTSUPP ? ENV_SKIP : r;
+	}
+	r = __device_open(&e->dev, &e->c);
+	if (r) {
+		snprintf(reason, reason_len, "%s: VFIO_GROUP_GET_DEVICE_FD: %s", e->dev.name,
+			 strerror(-r));
+		env_teardown(e);
+		return r;
 	}
 	/* 0 when the capability is missing: the tests that need it fail (DP-CAP-01). */
 	e->pgsize = container_dirty_pgsize(&e->c);

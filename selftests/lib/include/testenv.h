@@ -22,13 +22,21 @@ struct dirty_env {
 };
 
 /*
- * Opens a container, attaches the group of the first named device of @kind
- * and sets @iommu_type (VFIO_TYPE1_IOMMU or VFIO_TYPE1v2_IOMMU). Returns 0,
- * ENV_SKIP when the device, /dev/vfio or a kernel feature is missing, or
- * -errno when something that should work fails; @reason says which.
+ * Opens a container, attaches the group of the first named device of @kind,
+ * sets @iommu_type (VFIO_TYPE1_IOMMU or VFIO_TYPE1v2_IOMMU) and opens the
+ * device. Returns 0, ENV_SKIP when the device, /dev/vfio or a kernel feature
+ * is missing, or -errno when something that should work fails; @reason says
+ * which.
  */
 int env_setup(struct dirty_env *e, enum device_kind kind, int iommu_type,
 	      char *reason, size_t reason_len);
+
+/*
+ * Attaches the group of the first named device of @kind to the container of
+ * an environment already set up, without opening the device. Same returns.
+ */
+int env_attach(struct dirty_env *e, struct vfio_dev *d, enum device_kind kind,
+	       char *reason, size_t reason_len);
 void env_teardown(struct dirty_env *e);
 
 /* uname -r is at least @major.@minor. */

@@ -20,6 +20,7 @@
 #include "info_caps.h"
 #include "layout.h"
 #include "testenv.h"
+#include "vdm.h"
 
 #ifndef offsetofend
 #define offsetofend(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
@@ -77,6 +78,29 @@ static inline void dirty_get_check(struct __test_metadata *_metadata, struct dir
 }
 
 /*
+ * GET over @npages pages from @iova and expect exactly the @n pages listed
+ * in @pages (indexes from @iova) dirty, nothing else.
+ */
+static inline void dirty_get_expect(struct __test_metadata *_metadata, struct dirty_env *e,
+				    u64 iova, u64 npages, const u64 *pages, size_t n)
+{
+	u64 *want = calloc(1, bitmap_bytes(npages) ? bitmap_bytes(npages) : 8);
+	size_t i;
+
+	ASSERT_NE(NULL, want);
+	for (i = 0; i < n; i++)
+		bitmap_set_bit(want, pages[i]);
+	dirty_get_check(_metadata, e, iova, npages, want);
+	free(want);
+}
+
+#define EXPECT_DIRTY_PAGES(env, iova, npages, ...)					\
+	dirty_get_expect(_metadata, env, iova, npages, (const u64[]){ __VA_ARGS__ },	\
+			 ARRAY_SIZE(((const u64[]){ __VA_ARGS__ })))
+#define EXPECT_NO_DIRTY_PAGES(env, iova, npages)					\
+	dirty_get_expect(_metadata, env, iova, npages, NULL, 0)
+
+/*
  * Sets up @env for the first named device of @kind, or SKIPs the test with
  * the reason when the device or the kernel feature is not there.
  */
@@ -88,6 +112,19 @@ static inline void dirty_get_check(struct __test_metadata *_metadata, struct dir
 	if (__r)								\
 		TH_LOG("set-up failed: %s", __why);				\
 	ASSERT_EQ(0, __r);							\
+} while (0)
+
+/*
+ * Sets up @env for the suite's test mdev driver and @vdm for its commands,
+ * or SKIPs when no mdev is named or it is another vendor's.
+ */
+#define VDM_SETUP_OR_SKIP(env, vdm, iommu_type) do {				\
+	int __v;								\
+	ENV_SETUP_OR_SKIP(env, DEVICE_MDEV, iommu_type);			\
+	__v = __vdm_init(vdm, (env)->dev.fd);					\
+	if (__v == -EPROTO || __v == -ENODEV || __v == -EINVAL)			\
+		SKIP(return, "%s is not a " VDM_DRIVER_NAME " instance", (env)->dev.name); \
+	ASSERT_EQ(0, __v);							\
 } while (0)
 
 /* Allocates @b or SKIPs the test with the host's reason. */

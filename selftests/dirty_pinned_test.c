@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Pages pinned by a vendor driver are dirty (spec 5.1, DP-BIT-01..04/08/14),
+ * the errnos vfio_pin_pages() gives a driver (spec 7, DP-PIN-*), and unmap
+ * of pinned pages (DP-UNM-18/19), in an emulated-only type1 v2 container
+ * holding the suite's test mdev (fixtures/kmod). Every test also checks
+ * that locked_vm returns to where it was once the driver lets go.
+ */
+#include "vfio_dirty_test.h"
+
+#define BASE_IOVA	(1ULL << 32)
+#define NPAGES		128
+
+FIXTURE(pinned) {
+	struct dirty_env env;
+	struct vdm vdm;
+	struct backing mem;
+	u64 pg;
+	long locked;
+};
+
+FIXTURE_SETUP(pinned)
+{
+	self->locked = proc_status_kb("VmLck");
+	VDM_SETUP_OR_SKIP(&self->env, &self->vdm, VFIO_TYPE1v2_IOMMU);
+	self->pg = self->env.pgsize;
+	ASSERT_NE(0, self->pg) TH_LOG("no migration capability (DP-CAP-01)");
+	BACKING_ALLOC_OR_SKIP(&self->mem, BACKING_ANON, 2 * NPAGES * self->pg);
+	container_map(&self->env.c, BASE_IOVA, self->mem.addr, NPAGES * self->pg);
+}
+
+FIXTURE_TEARDOWN(pinned)
+{
+	/* Closing the device makes the driver unpin what it still holds. */
+	env_teardown(&self->env);
+	EXPECT_EQ(self->locked, proc_status_kb("VmLck"));
+	backing_free(&self->mem);
+}
+
+static u64 iova_of(FIXTURE_DATA(pinned) *self, u64 page)
+{
+	return BASE_IOVA + page * self->pg;
+}
+
+#define PIN(page, n)	vdm_pin(&self->vdm, iova_of(self, page), n, VDM_PROT_READ | VDM_PROT_WRITE)
+#define UNPIN(page, n)	vdm_unpin(&self->vdm, iova_of(self, page), n)
+#define EXPECT_DIRTY(...)	EXPECT_DIRTY_PAGES(&self->env, BASE_IOVA, NPAGES, __VA_ARGS__)
+#define EXPECT_CLEAN()		EXPECT_NO_DIRTY_PAGES(&self->env, BASE_IOVA, NPAGES)
+
+/* DP-BIT-14 / DP-SCOPE-02: a driver that neither pins nor writes dirties nothing. */
+TEST_F(pinned, bit14_no_pins_no_dirty)
+{
+	container_dirty_start(&self->env.c);
+	EXPECT_CLEAN();
+	EXPECT_CLEAN();
+}
+
+/* DP-BIT-01 / DP-BIT-08: pages pinned before START are dirty at every GET. */
+TEST_F(pinned, bit01_pinned_before_start)
+{
+	ASSERT_EQ(1, PIN(0, 1));
+	ASSERT_EQ(1, PIN(5, 1));
+	ASSERT_EQ(2, PIN(63, 2));
+	container_dirty_start(&self->env.c);
+	EXPECT_DIRTY(0, 5, 63, 64);
+	EXPECT_DIRTY(0, 5, 63, 64);
+	EXPECT_EQ(4, vdm_reg(&self->vdm, VDM_REG_PINNED));
+}
+
+/* DP-BIT-03: a pin while tracking sets one bit per page, read-only pins too. */
+TEST_F(pinned, bit03_pin_while_tracking)
+{
+	container_dirty_start(&self->env.c);
+	ASSERT_EQ(2, PIN(1, 2));
+	ASSERT_EQ(1, PIN(100, 1));
+	ASSERT_EQ(1, vdm_pin(&self->vdm, iova_of(self, 7), 1, VDM_PROT_READ));
+	EXPECT_DIRTY(1, 2, 7, 100);
+}
+
+/* DP-BIT-04: pinned and unpinned between two GETs: reported exactly once. */
+TEST_F(pinned, bit04_unpinned_reported_once)
+{
+	container_dirty_start(&self->env.c);
+	ASSERT_EQ(1, PIN(3, 1));
+	ASSERT_EQ(0, UNPIN(3, 1));
+	EXPECT_EQ(0, vdm_reg(&self->vdm, VDM_REG_PINNED));
+	EXPECT_DIRTY(3);
+	EXPECT_CLEAN();
+}
+
+/* DP-BIT-08: still-pinned pages are reported again on every GET; unpinned once more. */
+TEST_F(pinned, bit08_pinned_reported_every_get)
+{
+	container_dirty_start(&self->env.c);
+	ASSERT_EQ(10, PIN(60, 10));
+	EXPECT_DIRTY(60, 61, 62, 63, 64, 65, 66, 67, 68, 69);
+	EXPECT_DIRTY(60, 61, 62, 63, 64, 65, 66, 67, 68, 69);
+	ASSERT_EQ(0, UNPIN(60, 5));
+	EXPECT_DIRTY(65, 66, 67, 68, 69);
+	ASSERT_EQ(0, UNPIN(65, 5));
+	EXPECT_CLEAN();
+}
+
+/* DP-BIT-03: a page pinned twice takes the refcount path and stays dirty. */
+TEST_F(pinned, bit03_pin_same_page_twice)
+{
+	container_dirty_start(&self->env.c);
+	ASSERT_EQ(1, PIN(9, 1));
+	ASSERT_EQ(1, PIN(9, 1));
+	EXPECT_DIRTY(9);
+	ASSERT_EQ(0, UNPIN(9, 1));
+	EXPECT_DIRTY(9);
+	ASSERT_EQ(0, UNPIN(9, 1));
+	EXPECT_DIRTY(9);
+	EXPECT_CLEAN();
+}
+
+/* DP-ARG-08: START while started keeps the bits gathered so far. */
+TEST_F(pinned, arg08_start_again_keeps_bits)
+{
+	container_dirty_start(&self->env.c);
+	ASSERT_EQ(1, PIN(4, 1));
+	ASSERT_EQ(0, UNPIN(4, 1));
+	container_dirty_start(&self->env.c);
+	EXPECT_DIRTY(4);
+}
+
+/* DP-BIT-10: STOP loses what a GET has not collected yet. */
+TEST_F(pinned, bit10_stop_loses_bits)
+{
+	container_dirty_start(&self->env.c);
+	ASSERT_EQ(1, PIN(4, 1));
+	ASSERT_EQ(0, UNPIN(4, 1));
+	container_dirty_stop(&self->env.c);
+	container_dirty_start(&self->env.c);
+	EXPECT_CLEAN();
+}
+
+/* DP-BIT-02: a mapping made while tracking starts clean (no all-dirty here). */
+TEST_F(pinned, bit02_map_while_tracking_starts_clean)
+{
+	u64 iova2 = BASE_IOVA + 2 * NPAGES * self->pg;
+
+	container_dirty_start(&self->env.c);
+	container_map(&self->env.c, iova2, (char *)self->mem.addr + NPAGES * self->pg,
+		      NPAGES * self->pg);
+	EXPECT_NO_DIRTY_PAGES(&self->env, iova2, NPAGES);
+	ASSERT_EQ(1, vdm_pin(&self->vdm, iova2 + 3 * self->pg, 1, VDM_PROT_WRITE));
+	EXPECT_DIRTY_PAGES(&self->env, iova2, NPAGES, 3);
+}
+
+/* DP-PIN-01: zero pages. DP-PIN-11: a negative count is accepted before v6.18. */
+TEST_F(pinned, pin01_pin11_page_count)
+{
+	EXPECT_EQ(-EINVAL, PIN(0, 0));
+	EXPECT_EQ(kernel_at_least(6, 18) ? -EINVAL : 0, PIN(0, -1));
+	EXPECT_EQ(0, vdm_reg(&self->vdm, VDM_REG_PINNED));
+}
+
+/* DP-PIN-03 / DP-LIM-06: at most 512 pages per call; DP-PIN-11: returns npage. */
+TEST_F(pinned, pin03_at_most_512_pages)
+{
+	EXPECT_EQ(-E2BIG, PIN(0, 513));
+	EXPECT_EQ(0, vdm_reg(&self->vdm, VDM_REG_PINNED));
+	container_map(&self->env.c, BASE_IOVA + NPAGES * self->pg,
+		      (char *)self->mem.addr + NPAGES * self->pg, NPAGES * self->pg);
+	/* Two mappings back to back: one call may cross between them. */
+	EXPECT_EQ(2 * NPAGES, PIN(0, 2 * NPAGES));
+	EXPECT_EQ(2 * NPAGES, vdm_reg(&self->vdm, VDM_REG_PINNED));
+	EXPECT_EQ(0, UNPIN(0, 2 * NPAGES));
+}
+
+/*
+ * DP-PIN-07: a page outside every mapping fails the call with EINVAL and
+ * unwinds the pages pinned before it; those keep the dirty bits the pin set
+ * (DP-BIT-03 sets them page by page), the failing page gets none.
+ */
+TEST_F(pinned, pin07_outside_mapping_unwinds)
+{
+	container_dirty_start(&self->env.c);
+	EXPECT_EQ(-EINVAL, vdm_pin(&self->vdm, BASE_IOVA - self->pg, 1, VDM_PROT_READ));
+	EXPECT_EQ(-EINVAL, PIN(NPAGES - 2, 3));
+	EXPECT_EQ(0, vdm_reg(&self->vdm, VDM_REG_PINNED));
+	EXPECT_DIRTY(NPAGES - 2, NPAGES - 1);
+	EXPECT_CLEAN();
+}
+
+/* DP-PIN-08: the pin's prot must be allowed by the mapping's. */
+TEST_F(pinned, pin08_permission)
+{
+	u64 ro = BASE_IOVA + 2 * NPAGES * self->pg, wo = ro + NPAGES * self->pg;
+	char *mem = (char *)self->mem.addr + NPAGES * self->pg;
+
+	ASSERT_EQ(0, __container_map(&self->env.c, ro, mem, self->pg, VFIO_DMA_MAP_FLAG_READ));
+	ASSERT_EQ(0, __container_map(&self->env.c, wo, mem + self->pg, self->pg,
+				     VFIO_DMA_MAP_FLAG_WRITE));
+	container_dirty_start(&self->env.c);
+	EXPECT_EQ(-EPERM, vdm_pin(&self->vdm, ro, 1, VDM_PROT_WRITE));
+	EXPECT_EQ(-EPERM, vdm_pin(&self->vdm, ro, 1, VDM_PROT_READ | VDM_PROT_WRITE));
+	EXPECT_EQ(-EPERM, vdm_pin(&self->vdm, wo, 1, VDM_PROT_READ));
+	EXPECT_EQ(0, vdm_reg(&self->vdm, VDM_REG_PINNED));
+	EXPECT_NO_DIRTY_PAGES(&self->env, ro, 1);
+	EXPECT_EQ(1, vdm_pin(&self->vdm, ro, 1, VDM_PROT_READ));
+	EXPECT_EQ(1, vdm_pin(&self->vdm, wo, 1, VDM_PROT_WRITE));
+	EXPECT_DIRTY_PAGES(&self->env, ro, 1, 0);
+	EXPECT_DIRTY_PAGES(&self->env, wo, 1, 0);
+}
+
+/*
+ * DP-LIM-04 / DP-PIN-10: MAP in an emulated-only container pins nothing;
+ * each pin is charged to locked_vm, each unpin gives it back.
+ */
+TEST_F(pinned, lim04_pins_charged_to_locked_vm)
+{
+	long kb = self->pg >> 10;
+
+	EXPECT_EQ(self->locked, proc_status_kb("VmLck"));
+	ASSERT_EQ(64, PIN(0, 64));
+	EXPECT_EQ(self->locked + 64 * kb, proc_status_kb("VmLck"));
+	ASSERT_EQ(0, UNPIN(0, 32));
+	EXPECT_EQ(self->locked + 32 * kb, proc_status_kb("VmLck"));
+	ASSERT_EQ(0, UNPIN(32, 32));
+	EXPECT_EQ(self->locked, proc_status_kb("VmLck"));
+}
+
+/*
+ * DP-UNM-18 / DP-UNM-19: unmap-with-bitmap of a mapping with pinned pages
+ * calls the driver's .dma_unmap, which unpins them, and reports them dirty,
+ * with pages pinned and unpinned before it.
+ */
+TEST_F(pinned, unm18_unmap_reports_pinned_pages)
+{
+	struct guarded_buf buf;
+	u64 want[NPAGES / 64] = { 0 }, unmapped = 0, calls;
+
+	container_dirty_start(&self->env.c);
+	ASSERT_EQ(2, PIN(2, 2));
+	ASSERT_EQ(1, PIN(40, 1));
+	ASSERT_EQ(1, PIN(127, 1));
+	ASSERT_EQ(0, UNPIN(127, 1));
+	calls = vdm_reg(&self->vdm, VDM_REG_UNMAP_CALLS);
+
+	ASSERT_EQ(0, guarded_buf_alloc(&buf, bitmap_bytes(NPAGES)));
+	memset(buf.data, 0, buf.size);
+	ASSERT_EQ(0, __container_unmap_dirty(&self->env.c, BASE_IOVA, NPAGES * self->pg,
+					     self->pg, buf.data, buf.size, &unmapped));
+	EXPECT_EQ(NPAGES * self->pg, unmapped);
+	bitmap_set_bit(want, 2);
+	bitmap_set_bit(want, 3);
+	bitmap_set_bit(want, 40);
+	bitmap_set_bit(want, 127);
+	ASSERT_BITMAP_EQ(want, (u64 *)buf.data, NPAGES);
+	EXPECT_LT(calls, vdm_reg(&self->vdm, VDM_REG_UNMAP_CALLS));
+	EXPECT_EQ(3, vdm_reg(&self->vdm, VDM_REG_UNMAP_UNPINNED));
+	EXPECT_EQ(0, vdm_reg(&self->vdm, VDM_REG_PINNED));
+	EXPECT_EQ(self->locked, proc_status_kb("VmLck"));
+	/* The mapping is gone: a pin into it fails. */
+	EXPECT_EQ(-EINVAL, PIN(2, 1));
+	guarded_buf_free(&buf);
+}
+
+/* DP-UNM-19 / DP-UNM-20: a plain unmap also makes the driver let go. */
+TEST_F(pinned, unm19_plain_unmap_unpins)
+{
+	ASSERT_EQ(16, PIN(0, 16));
+	container_unmap(&self->env.c, BASE_IOVA, NPAGES * self->pg);
+	EXPECT_EQ(16, vdm_reg(&self->vdm, VDM_REG_UNMAP_UNPINNED));
+	EXPECT_EQ(0, vdm_reg(&self->vdm, VDM_REG_PINNED));
+	EXPECT_EQ(self->locked, proc_status_kb("VmLck"));
+}
+
+/* Pins left when the device is closed are released (checked in teardown). */
+TEST_F(pinned, close_releases_pins)
+{
+	ASSERT_EQ(0, vdm_pin_pages_each(&self->vdm, BASE_IOVA, NPAGES, self->pg,
+					VDM_PROT_READ | VDM_PROT_WRITE));
+	EXPECT_EQ(NPAGES, vdm_reg(&self->vdm, VDM_REG_PINNED));
+}
+
+VFIO_DIRTY_MAIN("dirty_pinned_test: pages a vendor driver pins are dirty (DP-BIT-01/02/03/04/\n"
+		"08/10/14, DP-ARG-08), the errnos vfio_pin_pages() returns to the driver\n"
+		"(DP-PIN-01/03/07/08/10/11), locked_vm accounting (DP-LIM-04), and unmap of\n"
+		"pinned pages (DP-UNM-18/19), in an emulated-only type1 v2 container holding\n"
+		"the suite's test mdev (fixtures/kmod, passed as an mdev UUID).")

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Pinned page dirty scope (spec 5.2): one type1 v2 container holding the
+ * suite's test mdev (emulated, pinned scope) and a vfio-pci device
+ * (IOMMU-backed, not pinned scope). Attaching the IOMMU-backed group while
+ * tracking makes every page dirty (DP-SCOPE-05); detaching it reports every
+ * page once more, then only pinned pages (DP-SCOPE-06, DP-BIT-11).
+ */
+#include "vfio_dirty_test.h"
+
+#define BASE_IOVA	(1ULL << 30)
+#define NPAGES		96
+
+FIXTURE(scope) {
+	struct dirty_env env;
+	struct vdm vdm;
+	struct vfio_dev pci;
+	struct backing mem;
+	u64 pg;
+	u64 *all;
+};
+
+FIXTURE_SETUP(scope)
+{
+	char why[256] = "";
+	int r;
+
+	VDM_SETUP_OR_SKIP(&self->env, &self->vdm, VFIO_TYPE1v2_IOMMU);
+	self->pg = self->env.pgsize;
+	ASSERT_NE(0, self->pg) TH_LOG("no migration capability (DP-CAP-01)");
+	/* The IOMMU-backed device must be at hand before the test starts. */
+	if (!device_first(DEVICE_PCI))
+		SKIP(return, "no vfio-pci device named: scope tests need an mdev and a vfio-pci device");
+	r = __device_find(&self->pci, device_first(DEVICE_PCI), why, sizeof(why));
+	if (r)
+		SKIP(return, "%s", why);
+	BACKING_ALLOC_OR_SKIP(&self->mem, BACKING_ANON, NPAGES * self->pg);
+	container_map(&self->env.c, BASE_IOVA, self->mem.addr, NPAGES * self->pg);
+	self->all = calloc(1, bitmap_bytes(NPAGES));
+	ASSERT_NE(NULL, self->all);
+	bitmap_set_range(self->all, 0, NPAGES);
+}
+
+FIXTURE_TEARDOWN(scope)
+{
+	env_teardown(&self->env);
+	backing_free(&self->mem);
+	free(self->all);
+}
+
+static void attach_pci(struct __test_metadata *_metadata, FIXTURE_DATA(scope) *self)
+{
+	char why[256] = "";
+
+	ASSERT_EQ(0, env_attach(&self->env, &self->pci, DEVICE_PCI, why, sizeof(why)))
+		TH_LOG("%s", why);
+}
+
+#define PIN(page)		vdm_pin(&self->vdm, BASE_IOVA + (page) * self->pg, 1, VDM_PROT_WRITE)
+#define EXPECT_ALL_DIRTY()	dirty_get_check(_metadata, &self->env, BASE_IOVA, NPAGES, self->all)
+#define EXPECT_DIRTY(...)	EXPECT_DIRTY_PAGES(&self->env, BASE_IOVA, NPAGES, __VA_ARGS__)
+
+/*
+ * DP-SCOPE-02 then DP-SCOPE-05: with the mdev alone only pinned pages are
+ * dirty; once an IOMMU-backed group joins while tracking, every GET reports
+ * every page (the replay maps every mapping, DP-BIT-09).
+ */
+TEST_F(scope, scope05_attach_iommu_group_while_tracking)
+{
+	container_dirty_start(&self->env.c);
+	ASSERT_EQ(1, PIN(3));
+	EXPECT_DIRTY(3);
+	attach_pci(_metadata, self);
+	EXPECT_ALL_DIRTY();
+	EXPECT_ALL_DIRTY();
+}
+
+/*
+ * DP-SCOPE-04: in this container the mdev's pins do not make the
+ * IOMMU-backed group pinned scope; everything stays dirty (DP-SCOPE-08).
+ */
+TEST_F(scope, scope04_pins_do_not_promote_iommu_group)
+{
+	attach_pci(_metadata, self);
+	container_dirty_start(&self->env.c);
+	ASSERT_EQ(1, PIN(7));
+	EXPECT_ALL_DIRTY();
+	EXPECT_ALL_DIRTY();
+}
+
+/*
+ * DP-SCOPE-06 / DP-BIT-11: detaching the IOMMU-backed group while
+ * tracking reports every page once (its DMA is not lost), then only the
+ * pages the mdev still holds pinned.
+ */
+TEST_F(scope, bit11_detach_iommu_group_while_tracking)
+{
+	attach_pci(_metadata, self);
+	container_dirty_start(&self->env.c);
+	EXPECT_ALL_DIRTY();
+	ASSERT_EQ(1, PIN(5));
+	ASSERT_EQ(0, __container_detach_group(&self->env.c, self->pci.group_id));
+	EXPECT_ALL_DIRTY();
+	EXPECT_DIRTY(5);
+	EXPECT_DIRTY(5);
+}
+
+/*
+ * DP-SCOPE-06: detach before tracking starts has no dirty effect: START
+ * afterwards sees only pinned pages.
+ */
+TEST_F(scope, scope06_detach_before_start)
+{
+	attach_pci(_metadata, self);
+	ASSERT_EQ(1, PIN(9));
+	ASSERT_EQ(0, __container_detach_group(&self->env.c, self->pci.group_id));
+	container_dirty_start(&self->env.c);
+	EXPECT_DIRTY(9);
+}
+
+VFIO_DIRTY_MAIN("dirty_scope_test: the pinned page dirty scope of a type1 v2 container holding\n"
+		"the suite's test mdev and a vfio-pci device: attach of the IOMMU-backed group\n"
+		"while tracking (DP-SCOPE-02/04/05), detach while tracking (DP-SCOPE-06,\n"
+		"DP-BIT-11). Needs both devices: an mdev UUID and a PCI address.")

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The suite's test mdev driver (fixtures/kmod) seen from user space: run
+ * pin, unpin and vfio_dma_rw() commands on chosen IOVAs and read the
+ * driver's counters.
+ */
+#ifndef VFIO_DIRTY_VDM_H
+#define VFIO_DIRTY_VDM_H
+
+#include <stddef.h>
+
+#include "types.h"
+#include "vfio_dirty_mdev.h"
+
+struct vdm {
+	int fd;			/* the mdev's VFIO device fd */
+	u64 base;		/* file offset of region 0 */
+};
+
+/* Finds region 0 on the open device @fd and checks magic and version. */
+int __vdm_init(struct vdm *v, int fd);
+
+/* A register; -errno as a huge value never happens: reads are checked. */
+int __vdm_reg(struct vdm *v, u32 reg, u64 *val);
+u64 vdm_reg(struct vdm *v, u32 reg);
+
+/*
+ * Runs @n commands (at most VDM_MAX_CMDS) and reads their results back
+ * into @cmds. Returns 0 or the -errno of the region access itself.
+ */
+int __vdm_run(struct vdm *v, struct vdm_cmd *cmds, int n);
+
+/* One command; the return value is the command's result (count or -errno). */
+s64 vdm_pin(struct vdm *v, u64 iova, s64 npages, u32 prot);
+s64 vdm_unpin(struct vdm *v, u64 iova, s64 npages);
+s64 vdm_dma_write(struct vdm *v, u64 iova, u64 len, u8 pattern);
+/* Reads @len bytes of guest memory into @buf through the data area. */
+s64 vdm_dma_read(struct vdm *v, u64 iova, u64 len, void *buf);
+
+/*
+ * Pins @npages pages one page per command, batched, so runs longer than
+ * the kernel's 512-page limit pin too. Returns 0 or the first failure.
+ */
+s64 vdm_pin_pages_each(struct vdm *v, u64 iova, u64 npages, u64 pgsize, u32 prot);
+
+#endif
