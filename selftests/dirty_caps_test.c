@@ -41,7 +41,7 @@ find_migration(const struct vfio_iommu_type1_info *info)
 }
 
 /* DP-CAP-01: type1 always adds it, v1 container included. */
-TEST_F(caps, migration_cap_present)
+TEST_F(caps, cap01_present)
 {
 	ASSERT_TRUE(self->info->flags & VFIO_IOMMU_INFO_CAPS);
 	ASSERT_NE(0, self->info->cap_offset);
@@ -49,7 +49,7 @@ TEST_F(caps, migration_cap_present)
 }
 
 /* DP-CAP-02: id 2 (not 1, which is IOVA_RANGE), version 1. */
-TEST_F(caps, migration_cap_header)
+TEST_F(caps, cap02_header)
 {
 	const struct vfio_iommu_type1_info_cap_migration *mig = find_migration(self->info);
 
@@ -59,7 +59,7 @@ TEST_F(caps, migration_cap_header)
 }
 
 /* DP-CAP-03: no flags are defined. */
-TEST_F(caps, migration_cap_flags_zero)
+TEST_F(caps, cap03_flags_zero)
 {
 	const struct vfio_iommu_type1_info_cap_migration *mig = find_migration(self->info);
 
@@ -71,7 +71,7 @@ TEST_F(caps, migration_cap_flags_zero)
  * DP-CAP-04: one bit, the smallest IOMMU page size, never below PAGE_SIZE;
  * the full page-size set is info.iova_pgsizes.
  */
-TEST_F(caps, migration_cap_pgsize_is_smallest_iommu_page)
+TEST_F(caps, cap04_pgsize_is_smallest_iommu_page)
 {
 	const struct vfio_iommu_type1_info_cap_migration *mig = find_migration(self->info);
 	u64 pgsizes = self->info->iova_pgsizes;
@@ -85,7 +85,7 @@ TEST_F(caps, migration_cap_pgsize_is_smallest_iommu_page)
 }
 
 /* DP-CAP-05: DIRTY_BITMAP_SIZE_MAX = BYTES(INT_MAX) = 256 MiB. */
-TEST_F(caps, migration_cap_max_bitmap_size)
+TEST_F(caps, cap05_max_bitmap_size)
 {
 	const struct vfio_iommu_type1_info_cap_migration *mig = find_migration(self->info);
 
@@ -95,7 +95,7 @@ TEST_F(caps, migration_cap_max_bitmap_size)
 }
 
 /* DP-CAP-06: the 4-byte hole after flags carries no kernel stack. */
-TEST_F(caps, migration_cap_padding_zero)
+TEST_F(caps, cap06_padding_zero)
 {
 	const struct vfio_iommu_type1_info_cap_migration *mig = find_migration(self->info);
 	const u8 *hole;
@@ -111,7 +111,7 @@ TEST_F(caps, migration_cap_padding_zero)
  * IOVA_RANGE; IOVA_RANGE is there because an IOMMU-backed container has an
  * IOVA list.
  */
-TEST_F(caps, chain_order)
+TEST_F(caps, cap07_chain_order)
 {
 	struct info_cap_entry caps[INFO_CAPS_MAX];
 	int n;
@@ -133,7 +133,7 @@ TEST_F(caps, chain_order)
  * capability, the size it needs, and the CAPS flag; the kernel writes no
  * byte past argsz (the buffer ends at a guard page).
  */
-TEST_F(caps, small_argsz_reports_needed_size)
+TEST_F(caps, cap08_small_argsz_reports_needed_size)
 {
 	u32 sizes[] = { 16, sizeof(struct vfio_iommu_type1_info) };
 	struct guarded_buf buf;
@@ -156,7 +156,7 @@ TEST_F(caps, small_argsz_reports_needed_size)
 }
 
 /* DP-CAP-08: argsz below the 16-byte minimum is rejected. */
-TEST_F(caps, argsz_below_minimum)
+TEST_F(caps, cap08_argsz_below_minimum)
 {
 	struct vfio_iommu_type1_info info;
 	u32 argsz;
@@ -168,7 +168,7 @@ TEST_F(caps, argsz_below_minimum)
 }
 
 /* DP-CAP-01: presence and content do not depend on tracking state. */
-TEST_F(caps, migration_cap_same_while_tracking)
+TEST_F(caps, cap01_same_while_tracking)
 {
 	const struct vfio_iommu_type1_info_cap_migration *before = find_migration(self->info);
 	const struct vfio_iommu_type1_info_cap_migration *during;
@@ -205,7 +205,7 @@ static s32 dma_avail(struct __test_metadata *_metadata, struct container *c)
 }
 
 /* DP-LIM-03: DMA_AVAIL counts mappings down and back up. */
-TEST_F(caps, dma_avail_counts_mappings)
+TEST_F(caps, lim03_dma_avail_counts_mappings)
 {
 	size_t ps = self->env.pgsize ? self->env.pgsize : host_page_size();
 	struct backing b;

@@ -269,8 +269,8 @@ TEST_F(pinned, unm19_plain_unmap_unpins)
 	EXPECT_EQ(self->locked, proc_status_kb("VmLck"));
 }
 
-/* Pins left when the device is closed are released (checked in teardown). */
-TEST_F(pinned, close_releases_pins)
+/* DP-PIN-12: pins left when the device is closed are unpinned (checked in teardown). */
+TEST_F(pinned, pin12_close_releases_pins)
 {
 	ASSERT_EQ(0, vdm_pin_pages_each(&self->vdm, BASE_IOVA, NPAGES, self->pg,
 					VDM_PROT_READ | VDM_PROT_WRITE));
