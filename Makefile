@@ -46,8 +46,6 @@ LIB_OBJS := $(patsubst $(TOP)/selftests/lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
 TEST_BINS := $(addprefix $(OUTPUT)/,$(TESTS))
 UNIT_BINS := $(addprefix $(OUTPUT)/,$(UNIT_TESTS))
 
-INSTALL_FILES := runner.sh config settings selftests/xfail
-
 .PHONY: all install check unit checkpatch lab clean harness emit_tests
 all: $(TEST_BINS)
 
@@ -75,7 +73,8 @@ install: $(TEST_BINS)
 	install -d $(INSTALL_PATH)
 	install -m 0755 $(TEST_BINS) $(INSTALL_PATH)/
 	install -m 0755 $(TOP)/runner.sh $(INSTALL_PATH)/
-	install -m 0644 $(TOP)/config $(TOP)/settings $(TOP)/selftests/xfail $(INSTALL_PATH)/
+	install -m 0644 $(TOP)/config $(TOP)/settings $(TOP)/selftests/xfail \
+		$(wildcard $(TOP)/selftests/requirements) $(INSTALL_PATH)/
 	printf '%s\n' $(TESTS) > $(INSTALL_PATH)/tests.list
 
 unit: $(UNIT_BINS)
