@@ -127,6 +127,18 @@ static inline void dirty_get_expect(struct __test_metadata *_metadata, struct di
 	ASSERT_EQ(0, __v);							\
 } while (0)
 
+/*
+ * Either container kind: DEVICE_PCI (IOMMU-backed, every page dirty) or
+ * DEVICE_MDEV (emulated, the test mdev dirties what it is told to).
+ */
+#define DIRTY_SETUP_OR_SKIP(env, vdm, kind) do {				\
+	if ((kind) == DEVICE_MDEV)						\
+		VDM_SETUP_OR_SKIP(env, vdm, VFIO_TYPE1v2_IOMMU);		\
+	else									\
+		ENV_SETUP_OR_SKIP(env, DEVICE_PCI, VFIO_TYPE1v2_IOMMU);		\
+	ASSERT_NE(0, (env)->pgsize) TH_LOG("no migration capability (DP-CAP-01)"); \
+} while (0)
+
 /* Allocates @b or SKIPs the test with the host's reason. */
 #define BACKING_ALLOC_OR_SKIP(b, kind, size) do {				\
 	char __why[256] = "";							\
@@ -134,6 +146,11 @@ static inline void dirty_get_expect(struct __test_metadata *_metadata, struct di
 	if (__r)								\
 		SKIP(return, "%s", __why);					\
 } while (0)
+
+/* One FIXTURE_VARIANT per container kind; the variant struct needs a .kind. */
+#define FIXTURE_VARIANT_ADD_ALL_KINDS(fixture)					\
+	FIXTURE_VARIANT_ADD(fixture, iommu) { .kind = DEVICE_PCI };		\
+	FIXTURE_VARIANT_ADD(fixture, emulated) { .kind = DEVICE_MDEV }
 
 /* One FIXTURE_VARIANT per backing; the variant struct needs a .backing. */
 #define __BACKING_VARIANT(fixture, name, kind)			\
