@@ -188,39 +188,23 @@ TEST_F(caps, cap01_same_while_tracking)
 	free(info);
 }
 
-static s32 dma_avail(struct __test_metadata *_metadata, struct container *c)
-{
-	const struct vfio_iommu_type1_info_dma_avail *avail;
-	struct vfio_iommu_type1_info *info;
-	s32 n;
-
-	EXPECT_EQ(0, __container_get_info_alloc(c, &info));
-	if (!info)
-		return -1;
-	avail = (const void *)info_cap_find(info, info->argsz, VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL,
-					    sizeof(*avail));
-	n = avail ? (s32)avail->avail : -1;
-	free(info);
-	return n;
-}
-
 /* DP-LIM-03: DMA_AVAIL counts mappings down and back up. */
 TEST_F(caps, lim03_dma_avail_counts_mappings)
 {
 	size_t ps = self->env.pgsize ? self->env.pgsize : host_page_size();
 	struct backing b;
-	s32 start;
+	s64 start;
 	int i;
 
 	BACKING_ALLOC_OR_SKIP(&b, BACKING_ANON, 3 * ps);
-	start = dma_avail(_metadata, &self->env.c);
+	start = __container_dma_avail(&self->env.c);
 	ASSERT_LT(0, start);
 	for (i = 0; i < 3; i++) {
 		container_map(&self->env.c, (u64)i * 2 * ps, (char *)b.addr + i * ps, ps);
-		EXPECT_EQ(start - i - 1, dma_avail(_metadata, &self->env.c));
+		EXPECT_EQ(start - i - 1, __container_dma_avail(&self->env.c));
 	}
 	container_unmap(&self->env.c, 0, 6 * ps);
-	EXPECT_EQ(start, dma_avail(_metadata, &self->env.c));
+	EXPECT_EQ(start, __container_dma_avail(&self->env.c));
 	backing_free(&b);
 }
 

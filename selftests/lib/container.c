@@ -263,6 +263,23 @@ int __container_dirty_caps(struct container *c, struct dirty_caps *caps)
 	return 0;
 }
 
+s64 __container_dma_avail(struct container *c)
+{
+	const struct vfio_iommu_type1_info_dma_avail *avail;
+	struct vfio_iommu_type1_info *info;
+	s64 n;
+	int r;
+
+	r = __container_get_info_alloc(c, &info);
+	if (r)
+		return r;
+	avail = (const void *)info_cap_find(info, info->argsz, VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL,
+					    sizeof(*avail));
+	n = avail ? (s64)avail->avail : -ENOENT;
+	free(info);
+	return n;
+}
+
 u64 container_dirty_pgsize(struct container *c)
 {
 	struct dirty_caps caps;

@@ -81,6 +81,9 @@ int __container_get_info(struct container *c, void *buf, u32 argsz);
 int __container_get_info_alloc(struct container *c, struct vfio_iommu_type1_info **info);
 int __container_dirty_caps(struct container *c, struct dirty_caps *caps);
 
+/* VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL: mappings the container may still make, or -errno. */
+s64 __container_dma_avail(struct container *c);
+
 /* Smallest page size the container tracks (migration cap), or 0. */
 u64 container_dirty_pgsize(struct container *c);
 

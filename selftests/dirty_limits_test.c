@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Bitmap size limits and the end of the address space (spec section 6,
+ * DP-LIM-01..07, DP-ARG-09/15), in an emulated-only type1 v2 container
+ * holding the suite's test mdev: there MAP pins nothing (DP-LIM-04), so a
+ * mapping of INT_MAX pages costs only reserved address space.
+ */
+#include <sys/mman.h>
+#include <time.h>
+
+#include "vfio_dirty_test.h"
+
+#define BASE_IOVA	(1ULL << 44)
+
+FIXTURE(limits) {
+	struct dirty_env env;
+	struct vdm vdm;
+	u64 pg;
+	void *va;		/* reserved address space, PROT_NONE */
+	size_t va_len;
+};
+
+FIXTURE_SETUP(limits)
+{
+	VDM_SETUP_OR_SKIP(&self->env, &self->vdm, VFIO_TYPE1v2_IOMMU);
+	self->pg = self->env.pgsize;
+	ASSERT_NE(0, self->pg) TH_LOG("no migration capability (DP-CAP-01)");
+}
+
+FIXTURE_TEARDOWN(limits)
+{
+	env_teardown(&self->env);
+	if (self->va)
+		munmap(self->va, self->va_len);
+}
+
+/*
+ * Reserves @npages pages of address space (nothing is allocated) and makes
+ * the pages listed in @rw readable and writable, so the driver can write them.
+ */
+static void reserve(struct __test_metadata *_metadata, FIXTURE_DATA(limits) *self,
+		    u64 npages, const u64 *rw, int nr_rw)
+{
+	int i;
+
+	self->va_len = npages * self->pg;
+	self->va = mmap(NULL, self->va_len, PROT_NONE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (self->va == MAP_FAILED) {
+		self->va = NULL;
+		SKIP(return, "cannot reserve %llu GiB of address space",
+		     (unsigned long long)(self->va_len >> 30));
+	}
+	for (i = 0; i < nr_rw; i++)
+		ASSERT_EQ(0, mprotect((char *)self->va + rw[i] * self->pg, self->pg,
+				      PROT_READ | PROT_WRITE));
+}
+
+static u64 ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * DP-LIM-01 / DP-LIM-02 / DP-CAP-05: one mapping of INT_MAX pages (just
+ * under 8 TiB at 4 KiB) starts tracking, and one GET with a 256 MiB bitmap
+ * reports exactly its first, middle and last page, then nothing.
+ */
+TEST_F_TIMEOUT(limits, lim01_int_max_pages, 600)
+{
+	const u64 npages = DIRTY_BITMAP_PAGES_MAX;
+	const u64 dirty[] = { 0, npages / 2, npages - 1 };
+	struct guarded_buf buf;
+	struct timespec t0;
+	u64 *want;
+	unsigned int i;
+
+	reserve(_metadata, self, npages, dirty, ARRAY_SIZE(dirty));
+	container_map(&self->env.c, BASE_IOVA, self->va, npages * self->pg);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	container_dirty_start(&self->env.c);
+	TH_LOG("START with a %llu-page mapping: %llu ms", (unsigned long long)npages,
+	       (unsigned long long)ms_since(&t0));
+	for (i = 0; i < ARRAY_SIZE(dirty); i++)
+		ASSERT_EQ(0, vdm_dma_write(&self->vdm, BASE_IOVA + dirty[i] * self->pg, 1, 0x11));
+
+	ASSERT_EQ(DIRTY_BITMAP_SIZE_MAX, bitmap_bytes(npages));
+	ASSERT_EQ(0, guarded_buf_alloc(&buf, DIRTY_BITMAP_SIZE_MAX));
+	want = calloc(1, DIRTY_BITMAP_SIZE_MAX);
+	ASSERT_NE(NULL, want);
+	for (i = 0; i < ARRAY_SIZE(dirty); i++)
+		bitmap_set_bit(want, dirty[i]);
+
+	memset(buf.data, 0, buf.size);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ASSERT_EQ(0, __container_dirty_get(&self->env.c, BASE_IOVA, npages * self->pg, self->pg,
+					   buf.data, buf.size));
+	TH_LOG("GET over 8 TiB into a 256 MiB bitmap: %llu ms",
+	       (unsigned long long)ms_since(&t0));
+	ASSERT_BITMAP_EQ(want, (u64 *)buf.data, (u64)DIRTY_BITMAP_SIZE_MAX * 8);
+
+	memset(buf.data, 0, buf.size);
+	memset(want, 0, DIRTY_BITMAP_SIZE_MAX);
+	ASSERT_EQ(0, __container_dirty_get(&self->env.c, BASE_IOVA, npages * self->pg, self->pg,
+					   buf.data, buf.size));
+	ASSERT_BITMAP_EQ(want, (u64 *)buf.data, (u64)DIRTY_BITMAP_SIZE_MAX * 8);
+	free(want);
+	guarded_buf_free(&buf);
+}
+
+/*
+ * DP-LIM-01 / DP-ARG-09: a mapping of INT_MAX + 1 pages can be made while
+ * tracking is off, but START then fails with EINVAL and leaves it off.
+ */
+TEST_F(limits, arg09_start_fails_over_int_max_pages)
+{
+	const u64 npages = DIRTY_BITMAP_PAGES_MAX + 1;
+	u64 bitmap[1];
+
+	reserve(_metadata, self, npages, NULL, 0);
+	/* A small mapping below it gets its bitmap first and must lose it again. */
+	container_map(&self->env.c, BASE_IOVA - 64 * self->pg, self->va, 64 * self->pg);
+	container_map(&self->env.c, BASE_IOVA, self->va, npages * self->pg);
+	EXPECT_ERRNO(EINVAL, __container_dirty_start(&self->env.c));
+	EXPECT_ERRNO(EINVAL, __container_dirty_get(&self->env.c, BASE_IOVA - 64 * self->pg,
+						   64 * self->pg, self->pg, bitmap,
+						   sizeof(bitmap)));
+	container_unmap(&self->env.c, BASE_IOVA, npages * self->pg);
+	EXPECT_EQ(0, __container_dirty_start(&self->env.c));
+}
+
+/* DP-LIM-01 / DP-BIT-02: while tracking, MAP of INT_MAX + 1 pages fails and maps nothing. */
+TEST_F(limits, lim01_map_over_int_max_while_tracking)
+{
+	const u64 npages = DIRTY_BITMAP_PAGES_MAX + 1;
+	u64 unmapped = ~0ULL;
+
+	reserve(_metadata, self, npages, NULL, 0);
+	container_dirty_start(&self->env.c);
+	EXPECT_ERRNO(EINVAL, __container_map(&self->env.c, BASE_IOVA, self->va, npages * self->pg,
+					     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
+	EXPECT_EQ(0, __container_unmap(&self->env.c, BASE_IOVA, npages * self->pg, 0, &unmapped));
+	EXPECT_EQ(0, unmapped);
+	/* INT_MAX pages still fit. */
+	container_map(&self->env.c, BASE_IOVA, self->va, (npages - 1) * self->pg);
+}
+
+/*
+ * DP-LIM-02 / DP-ARG-15: one call covers at most 2^31 pages, the most a
+ * 256 MiB bitmap holds: 2^31 pages over two mappings is accepted, one page
+ * more, a bitmap one word short, or one word over 256 MiB is EINVAL.
+ */
+TEST_F_TIMEOUT(limits, lim02_per_call_pages, 600)
+{
+	const u64 npages = 1ULL << 31;
+	struct guarded_buf buf;
+	struct timespec t0;
+
+	reserve(_metadata, self, npages, NULL, 0);
+	container_map(&self->env.c, BASE_IOVA, self->va, (npages - 1) * self->pg);
+	container_map(&self->env.c, BASE_IOVA + (npages - 1) * self->pg, self->va, self->pg);
+	container_dirty_start(&self->env.c);
+	ASSERT_EQ(0, guarded_buf_alloc(&buf, DIRTY_BITMAP_SIZE_MAX));
+	memset(buf.data, 0, buf.size);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	EXPECT_EQ(0, __container_dirty_get(&self->env.c, BASE_IOVA, npages * self->pg, self->pg,
+					   buf.data, DIRTY_BITMAP_SIZE_MAX));
+	TH_LOG("GET over 2^31 pages in two mappings: %llu ms", (unsigned long long)ms_since(&t0));
+	EXPECT_TRUE(mem_is(buf.data, 0, buf.size));
+	EXPECT_ERRNO(EINVAL, __container_dirty_get(&self->env.c, BASE_IOVA,
+						   (npages + 1) * self->pg, self->pg, buf.data,
+						   DIRTY_BITMAP_SIZE_MAX));
+	EXPECT_ERRNO(EINVAL, __container_dirty_get(&self->env.c, BASE_IOVA, npages * self->pg,
+						   self->pg, buf.data,
+						   DIRTY_BITMAP_SIZE_MAX - 8));
+	EXPECT_ERRNO(EINVAL, __container_dirty_get(&self->env.c, BASE_IOVA, npages * self->pg,
+						   self->pg, buf.data,
+						   DIRTY_BITMAP_SIZE_MAX + 8));
+	guarded_buf_free(&buf);
+}
+
+/*
+ * DP-ARG-15 / DP-RNG-06: the kernel writes BYTES(npages) and not one byte
+ * more, for sizes that end inside a word and on a word boundary: the
+ * buffer ends at a guard page, and the first and last page are dirty.
+ */
+TEST_F(limits, arg15_no_write_past_bitmap)
+{
+	const u64 sizes[] = { 1, 2, 63, 64, 65, 127, 128, 129, 4096 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		u64 n = sizes[i], iova = BASE_IOVA + i * (1ULL << 32);
+		const u64 rw[] = { 0, n - 1 };
+
+		if (self->va)
+			munmap(self->va, self->va_len);
+		reserve(_metadata, self, n, rw, 2);
+		container_map(&self->env.c, iova, self->va, n * self->pg);
+		container_dirty_start(&self->env.c);
+		ASSERT_EQ(0, vdm_dma_write(&self->vdm, iova, 1, 1));
+		ASSERT_EQ(0, vdm_dma_write(&self->vdm, iova + (n - 1) * self->pg, 1, 1));
+		if (n == 1)
+			EXPECT_DIRTY_PAGES(&self->env, iova, n, 0);
+		else
+			EXPECT_DIRTY_PAGES(&self->env, iova, n, 0, n - 1);
+		container_unmap(&self->env.c, iova, n * self->pg);
+	}
+}
+
+/*
+ * DP-LIM-03: START allocates a bitmap for each of 65535 small mappings (the
+ * default dma_entry_limit) and one GET over all of them is exact.
+ */
+TEST_F_TIMEOUT(limits, lim03_start_over_65535_mappings, 600)
+{
+	const u64 nmaps = 65535, rw[] = { 0 };
+	s64 avail = __container_dma_avail(&self->env.c);
+	struct timespec t0;
+	u64 i, *want;
+
+	if (avail < (s64)nmaps)
+		SKIP(return, "dma_entry_limit allows %lld mappings, not %llu", (long long)avail,
+		     (unsigned long long)nmaps);
+	reserve(_metadata, self, 1, rw, 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* One page each, every other page: no two mappings touch. */
+	for (i = 0; i < nmaps; i++)
+		ASSERT_EQ(0, __container_map(&self->env.c, BASE_IOVA + 2 * i * self->pg, self->va,
+					     self->pg, VFIO_DMA_MAP_FLAG_READ |
+					     VFIO_DMA_MAP_FLAG_WRITE));
+	TH_LOG("%llu MAPs: %llu ms", (unsigned long long)nmaps, (unsigned long long)ms_since(&t0));
+	EXPECT_EQ(avail - (s64)nmaps, __container_dma_avail(&self->env.c));
+	container_dirty_start(&self->env.c);
+	ASSERT_EQ(0, vdm_dma_write(&self->vdm, BASE_IOVA, 1, 1));
+	ASSERT_EQ(0, vdm_dma_write(&self->vdm, BASE_IOVA + 2 * (nmaps - 1) * self->pg, 1, 1));
+	want = calloc(1, bitmap_bytes(2 * nmaps));
+	ASSERT_NE(NULL, want);
+	bitmap_set_bit(want, 0);
+	bitmap_set_bit(want, 2 * (nmaps - 1));
+	dirty_get_check(_metadata, &self->env, BASE_IOVA, 2 * nmaps, want);
+	free(want);
+}
+
+/*
+ * DP-LIM-07 / DP-ARG-13: a mapping whose last byte is 2^64 - 1 can be made.
+ * Before v6.18 a GET over it is EINVAL, a plain unmap of it unmaps nothing
+ * (0 bytes, still mapped) and a pin into it fails; from v6.18 all three work
+ * (DP-VER-07).
+ */
+TEST_F(limits, lim07_end_of_address_space)
+{
+	const u64 rw[] = { 0, 1, 2, 3 };
+	u64 iova = -(4 * self->pg), bitmap[1] = { 0 }, unmapped = ~0ULL;
+	bool fixed = kernel_at_least(6, 18);
+
+	reserve(_metadata, self, 4, rw, 4);
+	container_map(&self->env.c, iova, self->va, 4 * self->pg);
+	container_dirty_start(&self->env.c);
+	EXPECT_EQ(fixed ? 0 : -EINVAL, __container_dirty_get(&self->env.c, iova, 4 * self->pg,
+							     self->pg, bitmap, sizeof(bitmap)));
+	EXPECT_EQ(fixed ? 1 : -EINVAL, vdm_pin(&self->vdm, iova, 1, VDM_PROT_READ));
+	if (fixed)
+		EXPECT_EQ(0, vdm_unpin(&self->vdm, iova, 1));
+	EXPECT_EQ(0, __container_unmap(&self->env.c, iova, 4 * self->pg, 0, &unmapped));
+	EXPECT_EQ(fixed ? 4 * self->pg : 0, unmapped);
+	/* Still mapped before v6.18: mapping it again overlaps. */
+	EXPECT_EQ(fixed ? 0 : -EEXIST,
+		  __container_map(&self->env.c, iova, self->va, 4 * self->pg,
+				  VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
+}
+
+/*
+ * DP-LIM-03: dma_entry_limit, lowered for a new container, bounds its
+ * mappings: MAP past it is ENOSPC and DMA_AVAIL counts down to 0. The
+ * module parameter is put back as soon as the container has copied it.
+ */
+#define ENTRY_LIMIT_PATH	"/sys/module/vfio_iommu_type1/parameters/dma_entry_limit"
+#define LOW_LIMIT		100
+
+FIXTURE(entry_limit) {
+	struct dirty_env env;
+	struct vdm vdm;
+	struct backing mem;
+	char saved[32];
+};
+
+static int write_param(const char *val)
+{
+	FILE *f = fopen(ENTRY_LIMIT_PATH, "w");
+	int r = 0;
+
+	if (!f)
+		return -errno;
+	if (fputs(val, f) < 0)
+		r = -EIO;
+	if (fclose(f))
+		r = -errno;
+	return r;
+}
+
+FIXTURE_SETUP(entry_limit)
+{
+	FILE *f = fopen(ENTRY_LIMIT_PATH, "r");
+	char why[256] = "";
+	int r, v;
+
+	if (!f)
+		SKIP(return, "%s: %s", ENTRY_LIMIT_PATH, strerror(errno));
+	ASSERT_NE(NULL, fgets(self->saved, sizeof(self->saved), f));
+	fclose(f);
+	if (write_param("100"))
+		SKIP(return, "cannot write %s (root needed)", ENTRY_LIMIT_PATH);
+	/*
+	 * The limit is copied when the container gets its IOMMU driver; put the
+	 * parameter back right after, before anything can skip or fail.
+	 */
+	r = env_setup(&self->env, DEVICE_MDEV, VFIO_TYPE1v2_IOMMU, why, sizeof(why));
+	ASSERT_EQ(0, write_param(self->saved));
+	if (r == ENV_SKIP)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, r) TH_LOG("%s", why);
+	v = __vdm_init(&self->vdm, self->env.dev.fd);
+	if (v)
+		SKIP(return, "%s is not a " VDM_DRIVER_NAME " instance", self->env.dev.name);
+	BACKING_ALLOC_OR_SKIP(&self->mem, BACKING_ANON, host_page_size());
+}
+
+FIXTURE_TEARDOWN(entry_limit)
+{
+	env_teardown(&self->env);
+	backing_free(&self->mem);
+}
+
+TEST_F(entry_limit, lim03_enospc_past_limit)
+{
+	u64 pg = self->env.pgsize;
+	int i;
+
+	EXPECT_EQ(LOW_LIMIT, __container_dma_avail(&self->env.c));
+	for (i = 0; i < LOW_LIMIT; i++)
+		ASSERT_EQ(0, __container_map(&self->env.c, BASE_IOVA + i * pg, self->mem.addr, pg,
+					     VFIO_DMA_MAP_FLAG_READ));
+	EXPECT_EQ(0, __container_dma_avail(&self->env.c));
+	EXPECT_ERRNO(ENOSPC, __container_map(&self->env.c, BASE_IOVA + LOW_LIMIT * pg,
+					     self->mem.addr, pg, VFIO_DMA_MAP_FLAG_READ));
+	container_unmap(&self->env.c, BASE_IOVA, pg);
+	EXPECT_EQ(1, __container_dma_avail(&self->env.c));
+	EXPECT_EQ(0, __container_map(&self->env.c, BASE_IOVA + LOW_LIMIT * pg, self->mem.addr, pg,
+				     VFIO_DMA_MAP_FLAG_READ));
+	/* Tracking over a full container works. */
+	container_dirty_start(&self->env.c);
+	EXPECT_NO_DIRTY_PAGES(&self->env, BASE_IOVA, LOW_LIMIT + 1);
+}
+
+VFIO_DIRTY_MAIN("dirty_limits_test: the limits of type1 dirty tracking in an emulated-only\n"
+		"container holding the suite's test mdev: a mapping of INT_MAX pages and one GET\n"
+		"with a 256 MiB bitmap (DP-LIM-01/02, timed), INT_MAX + 1 pages (DP-ARG-09),\n"
+		"2^31 pages per call, bitmaps one word short or over (DP-ARG-15), no write past\n"
+		"the bitmap, 65535 mappings and a lowered dma_entry_limit (DP-LIM-03), and the\n"
+		"end of the address space (DP-LIM-07, DP-ARG-13).")
