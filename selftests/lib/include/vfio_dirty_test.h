@@ -158,6 +158,13 @@ static inline void dirty_get_expect(struct __test_metadata *_metadata, struct di
 #define FIXTURE_VARIANT_ADD_ALL_BACKINGS(fixture)		\
 	FOR_EACH_BACKING(__BACKING_VARIANT, fixture)
 
+/* One FIXTURE_VARIANT per container kind and backing: .kind and .backing. */
+#define __KIND_BACKING_VARIANT(fixture, name, b)					\
+	FIXTURE_VARIANT_ADD(fixture, iommu_##name) { .kind = DEVICE_PCI, .backing = b };	\
+	FIXTURE_VARIANT_ADD(fixture, emulated_##name) { .kind = DEVICE_MDEV, .backing = b };
+#define FIXTURE_VARIANT_ADD_ALL_KINDS_AND_BACKINGS(fixture)			\
+	FOR_EACH_BACKING(__KIND_BACKING_VARIANT, fixture)
+
 /*
  * Handles --help (prints @help and the usage, returns 0) and bad device
  * arguments (returns KSFT_FAIL); returns -1 when the harness should run.
