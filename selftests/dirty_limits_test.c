@@ -48,7 +48,7 @@ static void reserve(struct __test_metadata *_metadata, FIXTURE_DATA(limits) *sel
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (self->va == MAP_FAILED) {
 		self->va = NULL;
-		SKIP(return, "cannot reserve %llu GiB of address space",
+		SKIP(return, "no room for %llu GiB of address space",
 		     (unsigned long long)(self->va_len >> 30));
 	}
 	for (i = 0; i < nr_rw; i++)
