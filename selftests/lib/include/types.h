@@ -12,4 +12,8 @@ typedef __u64 u64;
 typedef __s32 s32;
 typedef __s64 s64;
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 #endif
