@@ -38,7 +38,8 @@ CFLAGS += -m64 -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
 CPPFLAGS += -I$(TOP)/selftests/lib/include -I$(TOP)/fixtures/kmod -isystem $(KSFT_INC) -MMD -MP
 LDLIBS += -lpthread
 
-TESTS := dirty_caps_test dirty_ioctl_test dirty_iommu_backed_test dirty_pinned_test dirty_dma_rw_test dirty_scope_test dirty_unmap_test dirty_limits_test dirty_pagesize_test dirty_device_dma_test
+TESTS := dirty_caps_test dirty_ioctl_test dirty_iommu_backed_test dirty_pinned_test dirty_dma_rw_test dirty_scope_test dirty_unmap_test dirty_limits_test dirty_pagesize_test dirty_device_dma_test \
+	dirty_stress_test
 UNIT_TESTS := lib_unit_test
 LIB_SRCS := $(wildcard $(TOP)/selftests/lib/*.c $(TOP)/selftests/lib/drivers/*.c)
 LIB_OBJS := $(patsubst $(TOP)/selftests/lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
@@ -60,6 +61,8 @@ $(OUTPUT)/lib/%.o: $(TOP)/selftests/lib/%.c | harness
 $(OUTPUT)/%.o: $(TOP)/selftests/%.c | harness
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(OUTPUT)/dirty_stress_test: LDLIBS += -luring
 
 $(OUTPUT)/%_test: $(OUTPUT)/%_test.o $(LIB_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
