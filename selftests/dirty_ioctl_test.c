@@ -429,29 +429,9 @@ TEST(env01_no_iommu_driver)
 	container_close(&c);
 }
 
-/*
- * Four mappings at page offsets that are not multiples of 64 inside a
- * 300-page range, with holes between them and at both ends.
- */
-static const struct dma_region holes_layout[] = {
-	{ .page = 3, .npages = 10 },
-	{ .page = 20, .npages = 70 },
-	{ .page = 130, .npages = 1 },
-	{ .page = 200, .npages = 64 },
-};
-
-#define HOLES_RANGE_PAGES	300
-
 static struct layout holes(FIXTURE_DATA(dirty_ioctl) *self)
 {
-	struct layout l = {
-		.base_iova = BASE_IOVA,
-		.pgsize = self->pgsize,
-		.regions = holes_layout,
-		.nr = ARRAY_SIZE(holes_layout),
-	};
-
-	return l;
+	return layout_holes_at(BASE_IOVA, self->pgsize);
 }
 
 /*
@@ -462,12 +442,12 @@ static struct layout holes(FIXTURE_DATA(dirty_ioctl) *self)
 TEST_F(dirty_ioctl, rng02_mappings_and_holes)
 {
 	struct layout l = holes(self);
-	u64 want[HOLES_RANGE_PAGES / 64 + 1] = { 0 };
+	u64 want[LAYOUT_HOLES_PAGES / 64 + 1] = { 0 };
 
 	ASSERT_EQ(0, __layout_map(&l, &self->env.c, &self->mem));
 	container_dirty_start(&self->env.c);
-	layout_expect_all(&l, 0, HOLES_RANGE_PAGES, want);
-	dirty_get_check(_metadata, &self->env, BASE_IOVA, HOLES_RANGE_PAGES, want);
+	layout_expect_all(&l, 0, LAYOUT_HOLES_PAGES, want);
+	dirty_get_check(_metadata, &self->env, BASE_IOVA, LAYOUT_HOLES_PAGES, want);
 }
 
 /*
@@ -495,15 +475,15 @@ TEST_F(dirty_ioctl, rng02_range_starts_and_ends_in_holes)
 TEST_F(dirty_ioctl, rng02_repeated_get_exact)
 {
 	struct layout l = holes(self);
-	u64 want[HOLES_RANGE_PAGES / 64 + 1] = { 0 };
+	u64 want[LAYOUT_HOLES_PAGES / 64 + 1] = { 0 };
 	int i;
 
 	ASSERT_EQ(0, __layout_map(&l, &self->env.c, &self->mem));
 	container_dirty_start(&self->env.c);
-	layout_expect_all(&l, 0, HOLES_RANGE_PAGES, want);
+	layout_expect_all(&l, 0, LAYOUT_HOLES_PAGES, want);
 	for (i = 0; i < 3; i++) {
 		TH_LOG("GET %d", i + 1);
-		dirty_get_check(_metadata, &self->env, BASE_IOVA, HOLES_RANGE_PAGES, want);
+		dirty_get_check(_metadata, &self->env, BASE_IOVA, LAYOUT_HOLES_PAGES, want);
 	}
 }
 

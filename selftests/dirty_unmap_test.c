@@ -306,20 +306,10 @@ TEST_F(unmap, unm13_partial_failure)
  * of every mapping in unmap.size, each mapping's pages at its offset from
  * unmap.iova; nothing left mapped.
  */
-static const struct dma_region spread[] = {
-	{ .page = 3, .npages = 10 },
-	{ .page = 20, .npages = 70 },
-	{ .page = 130, .npages = 1 },
-	{ .page = 200, .npages = 64 },
-};
-
 TEST_F(unmap, unm17_bit_placement_over_holes)
 {
-	struct layout l = {
-		.base_iova = BASE_IOVA, .pgsize = self->pg,
-		.regions = spread, .nr = ARRAY_SIZE(spread),
-	};
-	const u64 npages = 300;
+	struct layout l = layout_holes_at(BASE_IOVA, self->pg);
+	const u64 npages = LAYOUT_HOLES_PAGES;
 	u64 want[5] = { 0 }, unmapped = 0;
 	struct guarded_buf buf;
 
@@ -328,7 +318,7 @@ TEST_F(unmap, unm17_bit_placement_over_holes)
 	if (variant->kind == DEVICE_MDEV) {
 		/* The first and last page of every mapping, and B's page 44. */
 		for (int i = 0; i < l.nr; i++) {
-			u64 first = spread[i].page, last = first + spread[i].npages - 1;
+			u64 first = layout_holes[i].page, last = first + layout_holes[i].npages - 1;
 
 			ASSERT_EQ(0, vdm_dma_write(&self->vdm, iova_of(self, first), 1, 1));
 			ASSERT_EQ(0, vdm_dma_write(&self->vdm, iova_of(self, last), 1, 1));
@@ -453,11 +443,8 @@ TEST_F(unmap, unm20_plain_unmap_discards_state)
  */
 TEST_F(unmap, defect01_get_then_unmap)
 {
-	struct layout l = {
-		.base_iova = BASE_IOVA, .pgsize = self->pg,
-		.regions = spread, .nr = ARRAY_SIZE(spread),
-	};
-	const u64 npages = 300;
+	struct layout l = layout_holes_at(BASE_IOVA, self->pg);
+	const u64 npages = LAYOUT_HOLES_PAGES;
 	u64 want[5] = { 0 };
 	struct guarded_buf buf;
 
@@ -466,7 +453,7 @@ TEST_F(unmap, defect01_get_then_unmap)
 	if (variant->kind == DEVICE_MDEV) {
 		for (int i = 0; i < l.nr; i++)
 			ASSERT_EQ(0, vdm_dma_write(&self->vdm,
-						   iova_of(self, spread[i].page + spread[i].npages - 1),
+						   iova_of(self, layout_holes[i].page + layout_holes[i].npages - 1),
 						   1, 1));
 	} else {
 		layout_expect_all(&l, 0, npages, want);

@@ -7,6 +7,13 @@
 #include "bitmap.h"
 #include "layout.h"
 
+const struct dma_region layout_holes[LAYOUT_HOLES_NR] = {
+	{ .page = 3, .npages = 10 },
+	{ .page = 20, .npages = 70 },
+	{ .page = 130, .npages = 1 },
+	{ .page = 200, .npages = 64 },
+};
+
 u64 layout_pages(const struct layout *l)
 {
 	u64 n = 0;

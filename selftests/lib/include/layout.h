@@ -24,6 +24,28 @@ struct layout {
 	int nr;
 };
 
+/*
+ * The suite's standard awkward layout: four mappings at page offsets that
+ * are not multiples of 64 inside a range of LAYOUT_HOLES_PAGES pages, with
+ * holes between them and at both ends, so every bit lands shifted
+ * (DP-RNG-06) and hole bits share words with mapped ones.
+ */
+#define LAYOUT_HOLES_NR		4
+#define LAYOUT_HOLES_PAGES	300
+extern const struct dma_region layout_holes[LAYOUT_HOLES_NR];
+
+static inline struct layout layout_holes_at(u64 base_iova, u64 pgsize)
+{
+	struct layout l = {
+		.base_iova = base_iova,
+		.pgsize = pgsize,
+		.regions = layout_holes,
+		.nr = LAYOUT_HOLES_NR,
+	};
+
+	return l;
+}
+
 /* Pages of memory the layout needs (its regions back to back). */
 u64 layout_pages(const struct layout *l);
 
