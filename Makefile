@@ -7,6 +7,8 @@
 #   make install INSTALL_PATH=dir   kselftest layout for run_kselftest.sh
 #   make check           host unit tests, checkpatch, and the VM lab on 6.12 and 6.1
 #   make lab             the suite in the VM lab (KERNELS=, LAB_KERNEL=, ...)
+#   make lab-kernel      a small lab kernel from source (KSRC=, KCONFIG_BASE=, FLAVOUR=)
+#   make lab KERNEL=source   the suite in the VM lab on that kernel
 #
 # The kselftest harness is taken, in this order, from KSFT_DIR=, from
 # KSRC=<kernel tree>, from the enclosing kernel tree when this folder sits at
@@ -54,6 +56,23 @@ harness:
 	@test -f $(KSFT_INC)/kselftest_harness.h || \
 		{ echo "no kselftest_harness.h in $(KSFT_INC)" >&2; exit 1; }
 
+.PHONY: lab-kernel
+# A small kernel for the VM lab from KSRC= (default: Debian's
+# linux-source-6.12), tinyconfig (KCONFIG_BASE=defconfig) + config +
+# fixtures/kernel/lab.config, FLAVOUR=compat for iommufd's /dev/vfio/vfio.
+# Cached in .cache/kernel/<hash>/: a second run is a no-op.
+LAB_KERNEL_BUILD = KSRC="$(KSRC)" KCONFIG_BASE="$(KCONFIG_BASE)" FLAVOUR="$(FLAVOUR)" \
+	$(TOP)/fixtures/kernel/build.sh
+lab-kernel:
+	@$(TOP)/fixtures/deps.sh
+	$(LAB_KERNEL_BUILD)
+
+# make lab KERNEL=source: boot that kernel, its modules from its build tree.
+ifeq ($(KERNEL),source)
+LAB_SOURCE = kdir=$$($(LAB_KERNEL_BUILD)) && LAB_KERNEL=$$kdir/arch/x86/boot/bzImage \
+	LAB_MODULES=$$kdir LAB_KMOD_KDIR=$$kdir
+endif
+
 $(OUTPUT)/lib/%.o: $(TOP)/selftests/lib/%.c | harness
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -89,7 +108,7 @@ checkpatch:
 lab:
 	@$(TOP)/fixtures/deps.sh
 	$(MAKE) -C $(TOP) STATIC=1 install INSTALL_PATH=$(TOP)/.cache/suite
-	$(TOP)/fixtures/lab/lab.sh --suite $(TOP)/.cache/suite $(KERNELS)
+	$(LAB_SOURCE) $(TOP)/fixtures/lab/lab.sh --suite $(TOP)/.cache/suite $(KERNELS)
 
 # For the kernel's kselftest Makefile: one "collection:test" line per binary.
 emit_tests:
