@@ -94,10 +94,10 @@ install: $(TEST_BINS)
 	@test -n "$(INSTALL_PATH)" || { echo "usage: make install INSTALL_PATH=dir" >&2; exit 1; }
 	install -d $(INSTALL_PATH)
 	install -m 0755 $(TEST_BINS) $(INSTALL_PATH)/
-	install -m 0755 $(TOP)/runner.sh $(INSTALL_PATH)/
+	install -m 0755 $(TOP)/runner.sh $(TOP)/fixtures/kmod/mdev_fixture_test.sh $(INSTALL_PATH)/
 	install -m 0644 $(TOP)/config $(TOP)/settings $(TOP)/selftests/xfail \
 		$(wildcard $(TOP)/selftests/requirements) $(INSTALL_PATH)/
-	printf '%s\n' $(TESTS) > $(INSTALL_PATH)/tests.list
+	printf '%s\n' mdev_fixture_test.sh $(TESTS) > $(INSTALL_PATH)/tests.list
 
 unit: $(UNIT_BINS)
 	$(UNIT_BINS)
