@@ -43,6 +43,19 @@ LDLIBS += -lpthread
 TESTS := dirty_caps_test dirty_ioctl_test dirty_iommu_backed_test dirty_pinned_test dirty_dma_rw_test dirty_scope_test dirty_unmap_test dirty_limits_test dirty_pagesize_test dirty_device_dma_test \
 	dirty_stress_test
 UNIT_TESTS := lib_unit_test
+TESTS += dirty_iommufd_test
+
+# dirty_iommufd_test and lib/iommufd.c need the iommufd uAPI and the mock
+# IOMMU's iommufd_test.h from a kernel tree (Debian 12's libc headers are
+# 6.1): the same tree as the harness, else Debian's linux-source-6.12
+# (fixtures/kernel/headers.sh). Resolved on first use only.
+ifneq ($(KSRC),)
+IOMMUFD_TREE := $(KSRC)
+else ifneq ($(wildcard $(TOP)/../kselftest_harness.h),)
+IOMMUFD_TREE := $(abspath $(TOP)/../../../..)
+endif
+IOMMUFD_INC = $(eval IOMMUFD_INC := $(shell $(TOP)/fixtures/kernel/headers.sh $(IOMMUFD_TREE)))$(IOMMUFD_INC)
+IOMMUFD_OBJS = $(OUTPUT)/lib/iommufd.o $(OUTPUT)/dirty_iommufd_test.o
 LIB_SRCS := $(wildcard $(TOP)/selftests/lib/*.c $(TOP)/selftests/lib/drivers/*.c)
 LIB_OBJS := $(patsubst $(TOP)/selftests/lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
 
@@ -56,7 +69,13 @@ harness:
 	@test -f $(KSFT_INC)/kselftest_harness.h || \
 		{ echo "no kselftest_harness.h in $(KSFT_INC)" >&2; exit 1; }
 
-.PHONY: lab-kernel
+.PHONY: iommufd-headers lab-kernel
+$(IOMMUFD_OBJS): CPPFLAGS += -isystem $(IOMMUFD_INC)
+$(IOMMUFD_OBJS): | iommufd-headers
+iommufd-headers:
+	@test -f "$(IOMMUFD_INC)/iommufd_test.h" || \
+		{ echo "no iommufd_test.h (fixtures/kernel/headers.sh failed)" >&2; exit 1; }
+
 # A small kernel for the VM lab from KSRC= (default: Debian's
 # linux-source-6.12), tinyconfig (KCONFIG_BASE=defconfig) + config +
 # fixtures/kernel/lab.config, FLAVOUR=compat for iommufd's /dev/vfio/vfio.
