@@ -8,7 +8,7 @@
 #   make check           host unit tests, checkpatch, and the VM lab on 6.12 and 6.1
 #   make lab             the suite in the VM lab (KERNELS=, LAB_KERNEL=, ...)
 #   make lab-kernel      a small lab kernel from source (KSRC=, KCONFIG_BASE=, FLAVOUR=)
-#   make lab KERNEL=source   the suite in the VM lab on that kernel
+#   make lab KERNEL=source   the suite in the VM lab on those kernels
 #
 # The kselftest harness is taken, in this order, from KSFT_DIR=, from
 # KSRC=<kernel tree>, from the enclosing kernel tree when this folder sits at
@@ -86,10 +86,14 @@ lab-kernel:
 	@$(TOP)/fixtures/deps.sh
 	$(LAB_KERNEL_BUILD)
 
-# make lab KERNEL=source: boot that kernel, its modules from its build tree.
+# make lab KERNEL=source: boot those kernels instead of Debian's, the type1
+# one with the whole suite, the compat one without an IOMMU for the mock
+# IOMMU and compat container tests (fixtures/kernel/lab-source.sh).
 ifeq ($(KERNEL),source)
-LAB_SOURCE = kdir=$$($(LAB_KERNEL_BUILD)) && LAB_KERNEL=$$kdir/arch/x86/boot/bzImage \
-	LAB_MODULES=$$kdir LAB_KMOD_KDIR=$$kdir
+LAB_RUN = KSRC="$(KSRC)" KCONFIG_BASE="$(KCONFIG_BASE)" FLAVOUR="$(FLAVOUR)" \
+	$(TOP)/fixtures/kernel/lab-source.sh
+else
+LAB_RUN = $(TOP)/fixtures/lab/lab.sh
 endif
 
 $(OUTPUT)/lib/%.o: $(TOP)/selftests/lib/%.c | harness
@@ -127,7 +131,7 @@ checkpatch:
 lab:
 	@$(TOP)/fixtures/deps.sh
 	$(MAKE) -C $(TOP) STATIC=1 install INSTALL_PATH=$(TOP)/.cache/suite
-	$(LAB_SOURCE) $(TOP)/fixtures/lab/lab.sh --suite $(TOP)/.cache/suite $(KERNELS)
+	$(LAB_RUN) --suite $(TOP)/.cache/suite $(KERNELS)
 
 # For the kernel's kselftest Makefile: one "collection:test" line per binary.
 emit_tests:
