@@ -7,10 +7,13 @@
  *  - a vfio-pci device through its VFIO cdev bound to an iommufd: an IOMMU
  *    without dirty tracking (the lab's emulated VT-d) refuses a dirty HWPT
  *    (ALT-HWPT-02);
- *  - iommufd's VFIO compatibility container (DP-IOMMUFD-01..03).
+ *  - iommufd's VFIO compatibility container with the vfio-pci device or
+ *    the test mdev (DP-IOMMUFD-01..04).
  * Kernels without /dev/iommu, the mock or the compat container SKIP with
- * the reason. Where the kernel swallows an error (ALT-HWPT-04), the test
- * records what it did instead of asserting one outcome.
+ * the reason; so do the mock tests where another IOMMU (VT-d) registered
+ * before the mock, which 6.12 cannot handle (boot with intel_iommu=off).
+ * Where the kernel swallows an error (ALT-HWPT-04), the test records what
+ * it did instead of asserting one outcome.
  */
 #include <stdint.h>
 #include <sys/ioctl.h>
