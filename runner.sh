@@ -736,7 +736,7 @@ acquire_state() {
 	if ! mkdir "$state_dir/lock" 2>/dev/null; then
 		as_pid=$(cat "$state_dir/lock/pid" 2>/dev/null || true)
 		if [ -n "$as_pid" ] && [ -d "/proc/$as_pid" ] &&
-			tr '\0' ' ' < "/proc/$as_pid/cmdline" 2>/dev/null | grep -q runner; then
+			tr '\0' ' ' 2>/dev/null < "/proc/$as_pid/cmdline" | grep -q runner; then
 			die "another run (pid $as_pid) is using $state_dir; it restores everything when it ends"
 		fi
 		if [ "$restore_only" = 0 ] && has_state "$state_dir"; then
@@ -766,14 +766,28 @@ release_state() {
 	locked=0
 }
 
-# Kills what is left of a test binary that a killed runner left running.
+# Kills what is left of the test binary a killed runner left running: its
+# process group, if a process of that group still runs the binary (the
+# harness itself may be gone while a test it forked still holds the device).
 kill_leftover_child() {
 	[ -s "$state/child" ] || return 0
-	read -r kl_pid kl_bin < "$state/child" || true
-	if [ -n "$kl_pid" ] && [ -d "/proc/$kl_pid" ] &&
-		tr '\0' ' ' < "/proc/$kl_pid/cmdline" 2>/dev/null | grep -qF "${kl_bin##*/}"; then
-		log "killing the leftover test $kl_bin (process group $kl_pid)"
-		kill -KILL "-$kl_pid" 2>/dev/null || kill -KILL "$kl_pid" 2>/dev/null || true
+	read -r kl_pgid kl_bin < "$state/child" || true
+	kl_mine=0
+	for kl_s in /proc/[0-9]*/stat; do
+		kl_f=$(cat "$kl_s" 2> /dev/null) || continue
+		kl_f=${kl_f##*) }
+		# shellcheck disable=SC2086 # state ppid pgrp ...
+		set -- $kl_f
+		[ "${3:-}" = "$kl_pgid" ] || continue
+		kl_p=${kl_s#/proc/}
+		kl_p=${kl_p%/stat}
+		if tr '\0' ' ' 2>/dev/null < "/proc/$kl_p/cmdline" | grep -qF "${kl_bin##*/}"; then
+			kl_mine=1
+		fi
+	done
+	if [ "$kl_mine" = 1 ]; then
+		log "killing what is left of the test $kl_bin (process group $kl_pgid)"
+		kill -KILL "-$kl_pgid" 2> /dev/null || true
 		sleep 1
 	fi
 	rm -f "$state/child"
