@@ -161,6 +161,34 @@ TEST_F(dma_rw, bit07_permission)
 	EXPECT_NO_DIRTY_PAGES(&self->env, ro, 2);
 }
 
+/*
+ * DP-BIT-12 / DP-ARG-21: a GET whose copy-out faults on the second of two
+ * mappings fails with EFAULT, but has already copied and cleared the
+ * first one's bits; the second keeps its bits for the next GET.
+ */
+TEST_F(dma_rw, bit12_failed_get_already_cleared_earlier_mappings)
+{
+	u64 iova2 = BASE_IOVA + NPAGES * self->pg, bitmap[1];
+	struct guarded_buf buf;
+
+	/* The second mapping's word (word 1) lies in the guard page. */
+	container_map(&self->env.c, iova2, (char *)self->mem.addr + NPAGES * self->pg,
+		      NPAGES * self->pg);
+	ASSERT_EQ(0, WRITE(3 * self->pg, 1));
+	ASSERT_EQ(0, vdm_dma_write(&self->vdm, iova2 + 5 * self->pg, 1, PATTERN));
+	ASSERT_EQ(0, guarded_buf_alloc(&buf, 8));
+	memset(buf.data, 0, 8);
+	EXPECT_ERRNO(EFAULT, __container_dirty_get(&self->env.c, BASE_IOVA,
+						   2 * NPAGES * self->pg, self->pg, buf.data,
+						   bitmap_bytes(2 * NPAGES)));
+	EXPECT_EQ(1ULL << 3, *(u64 *)buf.data);
+	guarded_buf_free(&buf);
+	EXPECT_CLEAN();
+	bitmap[0] = 0;
+	bitmap_set_bit(bitmap, 5);
+	dirty_get_check(_metadata, &self->env, iova2, NPAGES, bitmap);
+}
+
 /* DP-PIN-13: a zero-length access is EINVAL. */
 TEST_F(dma_rw, pin13_zero_length)
 {
@@ -236,7 +264,7 @@ TEST_F(dma_rw, rng05_per_mapping_gets)
 }
 
 VFIO_DIRTY_MAIN("dirty_dma_rw_test: writes through vfio_dma_rw() mark exactly the pages they\n"
-		"touch and reads mark none (DP-BIT-05/06/07/08, DP-PIN-13); bit placement over\n"
+		"touch and reads mark none (DP-BIT-05/06/07/08/12, DP-PIN-13); bit placement over\n"
 		"mappings at page offsets that are not multiples of 64, read repeatedly\n"
 		"(DP-RNG-05/06, DP-DEFECT-01); in an emulated-only type1 v2 container holding\n"
 		"the suite's test mdev (fixtures/kmod, passed as an mdev UUID).")

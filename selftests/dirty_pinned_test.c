@@ -6,6 +6,10 @@
  * holding the suite's test mdev (fixtures/kmod). Every test also checks
  * that locked_vm returns to where it was once the driver lets go.
  */
+#include <linux/capability.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
 #include "vfio_dirty_test.h"
 
 #define BASE_IOVA	(1ULL << 32)
@@ -170,6 +174,47 @@ TEST_F(pinned, pin01_pin11_page_count)
 	EXPECT_EQ(0, vdm_reg(&self->vdm, VDM_REG_PINNED));
 }
 
+/* Drops CAP_IPC_LOCK from this process's effective set. */
+static int drop_ipc_lock(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[CAP_IPC_LOCK / 32].effective &= ~(1U << (CAP_IPC_LOCK % 32));
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+/*
+ * DP-PIN-10: in an emulated-only container pins are charged to
+ * RLIMIT_MEMLOCK of the process that mapped the memory, unless it had
+ * CAP_IPC_LOCK when it mapped: past the limit a pin fails with ENOMEM and
+ * holds nothing.
+ */
+TEST_F(pinned, pin10_rlimit_memlock)
+{
+	u64 iova = BASE_IOVA + 2 * NPAGES * self->pg;
+	long kb = self->pg >> 10, locked = proc_status_kb("VmLck");
+	struct rlimit rl;
+	u64 limit_pages = 16, i;
+
+	ASSERT_EQ(0, drop_ipc_lock());
+	rl.rlim_cur = rl.rlim_max = (locked + limit_pages * kb) << 10;
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));
+	/* Mapped now, without the capability: its pins count against the limit. */
+	container_map(&self->env.c, iova, (char *)self->mem.addr + NPAGES * self->pg,
+		      NPAGES * self->pg);
+	for (i = 0; i < limit_pages; i++)
+		ASSERT_EQ(1, vdm_pin(&self->vdm, iova + i * self->pg, 1, VDM_PROT_READ));
+	EXPECT_EQ(locked + (long)limit_pages * kb, proc_status_kb("VmLck"));
+	EXPECT_EQ(-ENOMEM, vdm_pin(&self->vdm, iova + limit_pages * self->pg, 1, VDM_PROT_READ));
+	EXPECT_EQ(limit_pages, vdm_reg(&self->vdm, VDM_REG_PINNED));
+	/* Unpinning gives the room back. */
+	ASSERT_EQ(0, vdm_unpin(&self->vdm, iova, 1));
+	EXPECT_EQ(1, vdm_pin(&self->vdm, iova + limit_pages * self->pg, 1, VDM_PROT_READ));
+}
+
 /* DP-PIN-03 / DP-LIM-06: at most 512 pages per call; DP-PIN-11: returns npage. */
 TEST_F(pinned, pin03_at_most_512_pages)
 {
@@ -290,8 +335,39 @@ TEST_F(pinned, pin12_close_releases_pins)
 	EXPECT_EQ(NPAGES, vdm_reg(&self->vdm, VDM_REG_PINNED));
 }
 
+/* DP-PIN-04 / DP-UNM-15: a type1 (v1) container never pins for a vendor driver. */
+FIXTURE(pinned_v1) {
+	struct dirty_env env;
+	struct vdm vdm;
+	struct backing mem;
+};
+
+FIXTURE_SETUP(pinned_v1)
+{
+	VDM_SETUP_OR_SKIP(&self->env, &self->vdm, VFIO_TYPE1_IOMMU);
+	BACKING_ALLOC_OR_SKIP(&self->mem, BACKING_ANON, 4 * host_page_size());
+}
+
+FIXTURE_TEARDOWN(pinned_v1)
+{
+	env_teardown(&self->env);
+	backing_free(&self->mem);
+}
+
+TEST_F(pinned_v1, pin04_v1_container_eacces)
+{
+	u64 pg = host_page_size();
+
+	container_map(&self->env.c, BASE_IOVA, self->mem.addr, 4 * pg);
+	EXPECT_EQ(-EACCES, vdm_pin(&self->vdm, BASE_IOVA, 1, VDM_PROT_READ));
+	EXPECT_EQ(0, vdm_reg(&self->vdm, VDM_REG_PINNED));
+	/* vfio_dma_rw() needs no v2: it works, but there is no bitmap to mark. */
+	EXPECT_EQ(0, vdm_dma_write(&self->vdm, BASE_IOVA, 1, 1));
+	EXPECT_ERRNO(EACCES, __container_dirty_start(&self->env.c));
+}
+
 VFIO_DIRTY_MAIN("dirty_pinned_test: pages a vendor driver pins are dirty (DP-BIT-01/02/03/04/\n"
 		"08/10/14, DP-ARG-08), the errnos vfio_pin_pages() returns to the driver\n"
-		"(DP-PIN-01/03/07/08/10/11), locked_vm accounting (DP-LIM-04), and unmap of\n"
+		"(DP-PIN-01/03/04/07/08/10/11), locked_vm accounting (DP-LIM-04), and unmap of\n"
 		"pinned pages (DP-UNM-18/19), in an emulated-only type1 v2 container holding\n"
 		"the suite's test mdev (fixtures/kmod, passed as an mdev UUID).")
