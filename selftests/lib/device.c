@@ -106,15 +106,20 @@ const char *device_name(int i)
 	return i < nr_names ? names[i] : NULL;
 }
 
-const char *device_first(enum device_kind kind)
+const char *device_nth(enum device_kind kind, int n)
 {
 	int i;
 
 	for (i = 0; i < nr_names; i++) {
-		if (device_name_is_pci(names[i]) == (kind == DEVICE_PCI))
+		if (device_name_is_pci(names[i]) == (kind == DEVICE_PCI) && !n--)
 			return names[i];
 	}
 	return NULL;
+}
+
+const char *device_first(enum device_kind kind)
+{
+	return device_nth(kind, 0);
 }
 
 int __device_find(struct vfio_dev *d, const char *name, char *reason, size_t reason_len)

@@ -21,16 +21,16 @@ static const char *kind_name(enum device_kind kind)
 	return kind == DEVICE_PCI ? "vfio-pci" : "mdev";
 }
 
-int env_attach(struct dirty_env *e, struct vfio_dev *d, enum device_kind kind,
-	       char *reason, size_t reason_len)
+static int attach_nth(struct dirty_env *e, struct vfio_dev *d, enum device_kind kind,
+		      int nth, char *reason, size_t reason_len)
 {
-	const char *name = device_first(kind);
+	const char *name = device_nth(kind, nth);
 	int r;
 
 	if (!name) {
 		snprintf(reason, reason_len,
-			 "no %s device named (pass it as the last argument or in VFIO_DIRTY_DEVICES)",
-			 kind_name(kind));
+			 "no %s%s device named (pass it as the last argument or in VFIO_DIRTY_DEVICES)",
+			 nth ? "second " : "", kind_name(kind));
 		return ENV_SKIP;
 	}
 	r = __device_find(d, name, reason, reason_len);
@@ -46,8 +46,20 @@ int env_attach(struct dirty_env *e, struct vfio_dev *d, enum device_kind kind,
 	return 0;
 }
 
+int env_attach(struct dirty_env *e, struct vfio_dev *d, enum device_kind kind,
+	       char *reason, size_t reason_len)
+{
+	return attach_nth(e, d, kind, 0, reason, reason_len);
+}
+
 int env_setup(struct dirty_env *e, enum device_kind kind, int iommu_type,
 	      char *reason, size_t reason_len)
+{
+	return env_setup_nth(e, kind, 0, iommu_type, reason, reason_len);
+}
+
+int env_setup_nth(struct dirty_env *e, enum device_kind kind, int nth, int iommu_type,
+		  char *reason, size_t reason_len)
 {
 	int r;
 
@@ -59,7 +71,7 @@ int env_setup(struct dirty_env *e, enum device_kind kind, int iommu_type,
 		snprintf(reason, reason_len, "/dev/vfio/vfio: %s", strerror(-r));
 		return ENV_SKIP;
 	}
-	r = env_attach(e, &e->dev, kind, reason, reason_len);
+	r = attach_nth(e, &e->dev, kind, nth, reason, reason_len);
 	if (r) {
 		env_teardown(e);
 		return r;

@@ -46,6 +46,7 @@ static int edu_init(struct dma_dev *d)
 	vfio_pci_bar_write32(&d->pci, 0, EDU_REG_LIVENESS, 0x12345678);
 	if (vfio_pci_bar_read32(&d->pci, 0, EDU_REG_LIVENESS) != ~0x12345678U)
 		return -EIO;
+	d->round_trip = true;
 	return __vfio_pci_enable_bus_master(&d->pci);
 }
 

@@ -13,9 +13,9 @@
  * queues, which lasts until the next controller reset. remove() deletes the
  * queues, shuts the controller down and disables it.
  *
- * The limits a test reads from d->ops depend on the controller (MDTS) and
- * the namespace (block size), so init points d->ops at a copy of the ops
- * inside the device's state; remove() points it back.
+ * The largest transfer depends on the controller (MDTS) and the namespace
+ * (block size): init sets d->max_transfer. The driver's memory lives at
+ * d->priv_iova of the device's container (DMA_DEV_PRIV_SIZE bytes).
  */
 #include <assert.h>
 #include <endian.h>
@@ -68,7 +68,6 @@ struct nvme_qpair {
 };
 
 struct nvme_ctrl {
-	struct dma_driver_ops ops;	/* d->ops while the driver is set up */
 	struct dma_dev *d;
 	struct container *c;
 	u64 win_iova;
@@ -92,23 +91,9 @@ struct nvme_ctrl {
 	u8 id_ctrl[NVME_ID_SIZE];
 };
 
-/* Set by nvme_driver_set_window(), used up by the next init. */
-static struct {
-	struct container *c;
-	u64 iova;
-} next_window;
-
-void nvme_driver_set_window(struct container *c, u64 iova)
-{
-	next_window.c = c;
-	next_window.iova = iova;
-}
-
 static struct nvme_ctrl *nvme_of(struct dma_dev *d)
 {
-	if (!d->ops || d->ops == &nvme_driver_ops || d->ops->probe != nvme_driver_ops.probe)
-		return NULL;
-	return (struct nvme_ctrl *)((char *)d->ops - offsetof(struct nvme_ctrl, ops));
+	return d->ops == &nvme_driver_ops ? d->priv : NULL;
 }
 
 static long elapsed_ms(const struct timespec *t0)
@@ -506,7 +491,7 @@ static int nvme_limits(struct nvme_ctrl *n)
 	max -= max % n->lba_size;
 	if (!max)
 		return -EOPNOTSUPP;
-	n->ops.max_transfer = max;
+	n->d->max_transfer = max;
 	return 0;
 }
 
@@ -580,21 +565,19 @@ static int nvme_init(struct dma_dev *d)
 	void *win;
 	int r;
 
-	/* No window, no DMA: leave the controller alone. */
-	if (!next_window.c)
+	/* No memory of its own, no DMA: leave the controller alone. */
+	if (!d->c)
 		return -ENODEV;
-	if (next_window.iova % NVME_PAGE_SIZE || next_window.iova % host_page ||
+	if (d->priv_iova % NVME_PAGE_SIZE || d->priv_iova % host_page ||
 	    NVME_DRIVER_WINDOW % host_page)
 		return -EINVAL;
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
-	n->ops = nvme_driver_ops;
 	n->d = d;
-	n->c = next_window.c;
-	n->win_iova = next_window.iova;
+	n->c = d->c;
+	n->win_iova = d->priv_iova;
 	n->compare_equal = -1;
-	next_window.c = NULL;
 
 	r = __vfio_pci_enable_bus_master(&d->pci);
 	if (!r)
@@ -620,7 +603,8 @@ static int nvme_init(struct dma_dev *d)
 		goto fail;
 	n->destructive = getenv(NVME_DESTRUCTIVE_ENV) &&
 			 !strcmp(getenv(NVME_DESTRUCTIVE_ENV), "1");
-	d->ops = &n->ops;
+	d->round_trip = n->destructive;
+	d->priv = n;
 	return 0;
 fail:
 	nvme_teardown(n);
@@ -632,7 +616,7 @@ static void nvme_remove(struct dma_dev *d)
 	struct nvme_ctrl *n = nvme_of(d);
 
 	if (n) {
-		d->ops = &nvme_driver_ops;
+		d->priv = NULL;
 		nvme_teardown(n);
 	}
 	vfio_pci_cleanup(&d->pci);
@@ -664,7 +648,7 @@ static int nvme_start(struct nvme_ctrl *n, u8 opcode, u64 iova, u64 len)
 
 	if (n->busy)
 		return -EBUSY;
-	if (len > n->ops.max_transfer)
+	if (len > n->d->max_transfer)
 		return -E2BIG;
 	/* PRP1 may start anywhere in a page, but on a dword. */
 	if (!len || len % n->lba_size || iova % 4)
@@ -752,7 +736,7 @@ bool nvme_driver_destructive(struct dma_dev *d)
 	return n && n->destructive;
 }
 
-int __nvme_driver_expected(struct dma_dev *d, void *buf, u64 len, int timeout_ms)
+static int nvme_expected(struct dma_dev *d, void *buf, u64 len, int timeout_ms)
 {
 	struct nvme_ctrl *n = nvme_of(d);
 	int r;
@@ -801,6 +785,7 @@ const struct dma_driver_ops nvme_driver_ops = {
 	.dma_from_mem = nvme_dma_from_mem,
 	.dma_to_mem = nvme_dma_to_mem,
 	.wait = nvme_wait,
+	.expected = nvme_expected,
 	.max_transfer = NVME_MAX_TRANSFER,	/* the most; each device's own after init */
 	.dma_limit = 0,				/* any IOVA: NVMe addresses 64 bits */
 };

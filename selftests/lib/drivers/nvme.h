@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * What the NVMe driver needs from a test and offers it beyond struct
- * dma_driver_ops, until struct dma_dev carries a container and an IOVA
- * window for a driver's own memory.
+ * What the NVMe driver offers a test beyond struct dma_driver_ops.
  *
  * The driver keeps its queues, its PRP lists and a bounce buffer in memory
- * it maps itself, into the test's container at an IOVA window the test
- * chooses. dma_to_mem() is an NVMe READ from the namespace's first logical
+ * it maps itself, at d->priv_iova of the device's container. dma_to_mem() is an NVMe READ from the namespace's first logical
  * blocks. dma_from_mem() is an NVMe WRITE to the same blocks only when
  * VFIO_DIRTY_NVME_DESTRUCTIVE=1; otherwise it is a COMPARE, which reads host
  * memory and never writes the medium.
@@ -19,19 +16,11 @@
 #include "container.h"
 #include "dma_driver.h"
 
-/* Bytes of IOVA space the driver maps at the window the test gives it. */
-#define NVME_DRIVER_WINDOW	(128ULL << 10)
+/* Bytes of IOVA space the driver maps at d->priv_iova. */
+#define NVME_DRIVER_WINDOW	DMA_DEV_PRIV_SIZE
 
 /* The environment variable that allows dma_from_mem() to write the medium. */
 #define NVME_DESTRUCTIVE_ENV	"VFIO_DIRTY_NVME_DESTRUCTIVE"
-
-/*
- * The next NVMe init maps its memory at [@iova, @iova + NVME_DRIVER_WINDOW)
- * of @c, which must be free and 4 KiB (and host page) aligned. It is used
- * once. Without it, init returns -ENODEV before touching the controller, so
- * a test that does not know about NVMe SKIPs.
- */
-void nvme_driver_set_window(struct container *c, u64 iova);
 
 /* True when @d is an NVMe controller this driver set up. */
 bool nvme_driver_is(struct dma_dev *d);
@@ -41,13 +30,6 @@ bool nvme_driver_is(struct dma_dev *d);
  * what the device read (a copy round-trips); false when it is a COMPARE.
  */
 bool nvme_driver_destructive(struct dma_dev *d);
-
-/*
- * The @len bytes a dma_to_mem() of @len writes to host memory: the driver
- * reads the same blocks into its own memory and copies them to @buf.
- * Returns 0 or -errno; @len as for dma_to_mem().
- */
-int __nvme_driver_expected(struct dma_dev *d, void *buf, u64 len, int timeout_ms);
 
 /*
  * After a COMPARE dma_from_mem() and its wait() returned 0: 1 when the

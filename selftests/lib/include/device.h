@@ -35,6 +35,8 @@ int devices_count(void);
 const char *device_name(int i);
 /* First named device of @kind, or NULL. */
 const char *device_first(enum device_kind kind);
+/* The @n-th (from 0) named device of @kind, or NULL. */
+const char *device_nth(enum device_kind kind, int n);
 
 /*
  * Removes trailing device names from argv (the harness rejects them) and

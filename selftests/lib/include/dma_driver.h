@@ -28,14 +28,29 @@ struct dma_driver_ops {
 	int (*dma_to_mem)(struct dma_dev *d, u64 iova, u64 len);
 	/* Wait for it: 0, -ETIMEDOUT, or the error the device reported. */
 	int (*wait)(struct dma_dev *d, int timeout_ms);
+	/*
+	 * Optional: the @len bytes the next dma_to_mem() will write, when they
+	 * are the device's own data rather than what dma_from_mem() read (NVMe
+	 * without destructive writes).
+	 */
+	int (*expected)(struct dma_dev *d, void *buf, u64 len, int timeout_ms);
+	/* The most any device of the kind moves at once; d->max_transfer is this one's. */
 	u64 max_transfer;
 	/* Highest IOVA + 1 the device can address (edu: 28 bits). */
 	u64 dma_limit;
 };
 
+/* IOVA space a driver may map its own memory into (queues, bounce buffers). */
+#define DMA_DEV_PRIV_SIZE	(128ULL << 10)
+
 struct dma_dev {
 	const struct dma_driver_ops *ops;
 	struct vfio_dev *vdev;
+	struct container *c;	/* the device's container, for driver memory */
+	u64 priv_iova;		/* DMA_DEV_PRIV_SIZE free bytes there, page aligned */
+	void *priv;		/* driver state */
+	u64 max_transfer;	/* set at init, at most ops->max_transfer */
+	bool round_trip;	/* dma_to_mem() writes what dma_from_mem() read */
 	struct vfio_pci pci;
 	struct vdm vdm;
 	int last_error;
@@ -46,15 +61,19 @@ extern const struct dma_driver_ops vdm_driver_ops;
 extern const struct dma_driver_ops nvme_driver_ops;
 
 /*
- * Finds the driver for the open device @vdev and initialises it. Returns 0,
- * or -ENODEV when no driver knows the device.
+ * Finds the driver for the open device @vdev, attached to @c, and
+ * initialises it; a driver that needs memory of its own maps it at
+ * [@priv_iova, @priv_iova + DMA_DEV_PRIV_SIZE) of @c. Returns 0, or -ENODEV
+ * when no driver knows the device.
  */
-int __dma_dev_init(struct dma_dev *d, struct vfio_dev *vdev);
+int __dma_dev_init(struct dma_dev *d, struct vfio_dev *vdev, struct container *c,
+		   u64 priv_iova);
 void dma_dev_remove(struct dma_dev *d);
 
 /*
  * The device copies @len bytes from host memory at @src to host memory at
- * @dst through its buffer, in chunks of max_transfer, each waited for.
+ * @dst through its buffer, in chunks of d->max_transfer, each waited for.
+ * Needs d->round_trip.
  */
 int __dma_dev_copy(struct dma_dev *d, u64 src, u64 dst, u64 len, int timeout_ms);
 

@@ -30,6 +30,9 @@ struct dirty_env {
  */
 int env_setup(struct dirty_env *e, enum device_kind kind, int iommu_type,
 	      char *reason, size_t reason_len);
+/* The same for the @nth (from 0) named device of @kind. */
+int env_setup_nth(struct dirty_env *e, enum device_kind kind, int nth, int iommu_type,
+		  char *reason, size_t reason_len);
 
 /*
  * Attaches the group of the first named device of @kind to the container of

@@ -104,9 +104,11 @@ static inline void dirty_get_expect(struct __test_metadata *_metadata, struct di
  * Sets up @env for the first named device of @kind, or SKIPs the test with
  * the reason when the device or the kernel feature is not there.
  */
-#define ENV_SETUP_OR_SKIP(env, kind, iommu_type) do {				\
+#define ENV_SETUP_OR_SKIP(env, kind, iommu_type)				\
+	ENV_SETUP_NTH_OR_SKIP(env, kind, 0, iommu_type)
+#define ENV_SETUP_NTH_OR_SKIP(env, kind, nth, iommu_type) do {			\
 	char __why[256] = "";							\
-	int __r = env_setup(env, kind, iommu_type, __why, sizeof(__why));	\
+	int __r = env_setup_nth(env, kind, nth, iommu_type, __why, sizeof(__why)); \
 	if (__r == ENV_SKIP)							\
 		SKIP(return, "%s", __why);					\
 	if (__r)								\
