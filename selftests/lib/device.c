@@ -122,11 +122,26 @@ const char *device_first(enum device_kind kind)
 	return device_nth(kind, 0);
 }
 
+/* The last component of the sysfs link @attr of device @name on @bus, into @out. */
+static int sysfs_link_name(const char *bus, const char *name, const char *attr,
+			   char *out, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/%s", bus, name, attr);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	snprintf(out, len, "%s", basename(link));
+	return 0;
+}
+
 int __device_find(struct vfio_dev *d, const char *name, char *reason, size_t reason_len)
 {
-	char path[PATH_MAX], link[PATH_MAX], drv[PATH_MAX];
+	char path[PATH_MAX], group[32], drv[64];
 	const char *bus;
-	ssize_t n;
 
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
@@ -139,24 +154,18 @@ int __device_find(struct vfio_dev *d, const char *name, char *reason, size_t rea
 		snprintf(reason, reason_len, "%s: no such %s device", name, bus);
 		return -ENODEV;
 	}
-	snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/iommu_group", bus, name);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0) {
+	if (sysfs_link_name(bus, name, "iommu_group", group, sizeof(group))) {
 		snprintf(reason, reason_len, "%s: no IOMMU group (is the IOMMU enabled?)", name);
 		return -ENOENT;
 	}
-	link[n] = '\0';
-	d->group_id = atoi(basename(link));
+	d->group_id = atoi(group);
 
-	snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/driver", bus, name);
-	n = readlink(path, drv, sizeof(drv) - 1);
-	if (n < 0) {
+	if (sysfs_link_name(bus, name, "driver", drv, sizeof(drv))) {
 		snprintf(reason, reason_len, "%s: bound to no driver (bind it to vfio-pci)", name);
 		return -ENXIO;
 	}
-	drv[n] = '\0';
-	if (d->kind == DEVICE_PCI && strcmp(basename(drv), "vfio-pci")) {
-		snprintf(reason, reason_len, "%s: bound to %s, not vfio-pci", name, basename(drv));
+	if (d->kind == DEVICE_PCI && strcmp(drv, "vfio-pci")) {
+		snprintf(reason, reason_len, "%s: bound to %s, not vfio-pci", name, drv);
 		return -EBUSY;
 	}
 	snprintf(path, sizeof(path), "/dev/vfio/%d", d->group_id);
