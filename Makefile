@@ -45,7 +45,8 @@ TESTS := dirty_caps_test dirty_ioctl_test dirty_iommu_backed_test dirty_pinned_t
 UNIT_TESTS := lib_unit_test
 TESTS += dirty_iommufd_test
 
-# dirty_iommufd_test and lib/iommufd.c need the iommufd uAPI and the mock
+# dirty_iommufd_test and the library (lib/iommufd.c, and the IOAS of the
+# native iommufd mode) need the iommufd uAPI and the mock
 # IOMMU's iommufd_test.h from a kernel tree (Debian 12's libc headers are
 # 6.1): the same tree as the harness, else Debian's linux-source-6.12
 # (fixtures/kernel/headers.sh). Resolved on first use only.
@@ -55,7 +56,7 @@ else ifneq ($(wildcard $(TOP)/../kselftest_harness.h),)
 IOMMUFD_TREE := $(abspath $(TOP)/../../../..)
 endif
 IOMMUFD_INC = $(eval IOMMUFD_INC := $(shell $(TOP)/fixtures/kernel/headers.sh $(IOMMUFD_TREE)))$(IOMMUFD_INC)
-IOMMUFD_OBJS = $(OUTPUT)/lib/iommufd.o $(OUTPUT)/dirty_iommufd_test.o
+IOMMUFD_OBJS = $(LIB_OBJS) $(OUTPUT)/dirty_iommufd_test.o
 LIB_SRCS := $(wildcard $(TOP)/selftests/lib/*.c $(TOP)/selftests/lib/drivers/*.c)
 LIB_OBJS := $(patsubst $(TOP)/selftests/lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
 

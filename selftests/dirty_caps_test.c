@@ -2,7 +2,8 @@
 /*
  * The migration capability of VFIO_IOMMU_GET_INFO (spec section 4,
  * DP-CAP-01..08) and the DMA_AVAIL count (DP-LIM-03), on a container with an
- * IOMMU-backed device, for type1 v2 and v1.
+ * IOMMU-backed device, in each IOMMU mode: type1 v2 and v1 have it,
+ * iommufd's compat container has none (DP-IOMMUFD-03).
  */
 #include <sys/mman.h>
 
@@ -14,15 +15,28 @@ FIXTURE(caps) {
 };
 
 FIXTURE_VARIANT(caps) {
-	int iommu_type;
+	enum iommu_mode mode;
 };
 
-FIXTURE_VARIANT_ADD(caps, type1v2) { .iommu_type = VFIO_TYPE1v2_IOMMU };
-FIXTURE_VARIANT_ADD(caps, type1) { .iommu_type = VFIO_TYPE1_IOMMU };
+FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(caps)
 
 FIXTURE_SETUP(caps)
 {
-	ENV_SETUP_OR_SKIP(&self->env, DEVICE_PCI, variant->iommu_type);
+	struct dirty_caps dc;
+
+	MODE_SETUP_NTH_OR_SKIP(&self->env, DEVICE_PCI, 0, variant->mode);
+	if (variant->mode == IOMMU_MODE_IOMMUFD_COMPAT) {
+		/* DP-IOMMUFD-03: GET_INFO works, without the capability. */
+		ASSERT_ERRNO(ENOENT, __container_dirty_caps(&self->env.c, &dc));
+		SKIP(return, "mode %s: no migration capability, as DP-IOMMUFD-03 says",
+		     iommu_mode_name(variant->mode));
+	}
+	if (variant->mode == IOMMU_MODE_IOMMUFD) {
+		/* No compat IOAS: no VFIO GET_INFO at all, let alone the capability. */
+		ASSERT_NE(0, __container_dirty_caps(&self->env.c, &dc));
+		SKIP(return, "mode %s: VFIO_IOMMU_GET_INFO has no IOAS to describe",
+		     iommu_mode_name(variant->mode));
+	}
 	ASSERT_EQ(0, __container_get_info_alloc(&self->env.c, &self->info));
 }
 
@@ -175,7 +189,7 @@ TEST_F(caps, cap01_same_while_tracking)
 	struct vfio_iommu_type1_info *info;
 
 	ASSERT_NE(NULL, before);
-	if (variant->iommu_type == VFIO_TYPE1_IOMMU) {
+	if (variant->mode == IOMMU_MODE_TYPE1) {
 		/* DP-ARG-01: v1 cannot start; the capability is still there. */
 		ASSERT_ERRNO(EACCES, __container_dirty_start(&self->env.c));
 	} else {
@@ -211,4 +225,6 @@ TEST_F(caps, lim03_dma_avail_counts_mappings)
 VFIO_DIRTY_MAIN("dirty_caps_test: the migration capability of VFIO_IOMMU_GET_INFO on a type1\n"
 		"container holding a vfio-pci device, for type1 v2 and v1: presence, header,\n"
 		"flags, page size, maximum bitmap size, padding, chain order, small argsz\n"
-		"(DP-CAP-01..08), and the DMA_AVAIL count (DP-LIM-03).")
+		"(DP-CAP-01..08), and the DMA_AVAIL count (DP-LIM-03). In iommufd's compat\n"
+		"container the capability is absent (DP-IOMMUFD-03) and the rest SKIPs;\n"
+		"native iommufd has no VFIO GET_INFO.")

@@ -25,32 +25,41 @@ FIXTURE(device_dma) {
 	struct dma_dev dma;
 	struct backing mem;
 	u64 pg;
+	bool tracked;	/* the mode has type1 dirty tracking */
 	u8 *snapshot;
 };
 
 FIXTURE_VARIANT(device_dma) {
+	enum iommu_mode mode;
 	enum device_kind kind;
 	int nth;
 	enum backing_kind backing;
 };
 
-/* Per backing: the first and the second PCI device, and the test mdev. */
-#define DMA_VARIANTS(fixture, name, b)						\
-	FIXTURE_VARIANT_ADD(fixture, pci0_##name) { .kind = DEVICE_PCI, .backing = b };	\
-	FIXTURE_VARIANT_ADD(fixture, pci1_##name) {				\
-		.kind = DEVICE_PCI, .nth = 1, .backing = b };			\
-	FIXTURE_VARIANT_ADD(fixture, mdev_##name) { .kind = DEVICE_MDEV, .backing = b };
-FOR_EACH_BACKING(DMA_VARIANTS, device_dma)
+/* Per IOMMU mode and backing: the first and the second PCI device, and the test mdev. */
+#define DMA_VARIANTS(fixture, m, M, name, b)					\
+	FIXTURE_VARIANT_ADD(fixture, m##_pci0_##name) {				\
+		.mode = M, .kind = DEVICE_PCI, .backing = b };			\
+	FIXTURE_VARIANT_ADD(fixture, m##_pci1_##name) {				\
+		.mode = M, .kind = DEVICE_PCI, .nth = 1, .backing = b };	\
+	FIXTURE_VARIANT_ADD(fixture, m##_mdev_##name) {				\
+		.mode = M, .kind = DEVICE_MDEV, .backing = b };
+#define DMA_MODE_VARIANTS(fixture, m, M)					\
+	FOR_EACH_BACKING(DMA_VARIANTS, fixture, m, M)
+FOR_EACH_IOMMU_MODE(DMA_MODE_VARIANTS, device_dma)
 
 FIXTURE_SETUP(device_dma)
 {
 	int r;
 
+	MODE_SETUP_NTH_OR_SKIP(&self->env, variant->kind, variant->nth, variant->mode);
 	if (variant->kind == DEVICE_MDEV)
-		VDM_SETUP_OR_SKIP(&self->env, &self->vdm, VFIO_TYPE1v2_IOMMU);
-	else
-		ENV_SETUP_NTH_OR_SKIP(&self->env, DEVICE_PCI, variant->nth, VFIO_TYPE1v2_IOMMU);
+		VDM_INIT_OR_SKIP(&self->env, &self->vdm);
+	self->tracked = dirty_mode_tracks(&self->env);
 	self->pg = self->env.pgsize;
+	/* no capability to take the page size from in the iommufd modes */
+	if (!self->tracked && !self->pg)
+		self->pg = host_page_size();
 	ASSERT_NE(0, self->pg) TH_LOG("no migration capability (DP-CAP-01)");
 	r = __dma_dev_init(&self->dma, &self->env.dev, &self->env.c, PRIV_IOVA);
 	if (r == -ENODEV)
@@ -92,6 +101,14 @@ static void fill_pattern(FIXTURE_DATA(device_dma) *self, u64 off, u64 len)
 		mem_at(self, off)[i] = (u8)(i * 7 + 3);
 }
 
+/* The bitmap of @npages pages from BASE_IOVA is @want, where there is one. */
+static void track_check(struct __test_metadata *_metadata, FIXTURE_DATA(device_dma) *self,
+			u64 npages, const u64 *want)
+{
+	if (self->tracked)
+		dirty_get_check(_metadata, &self->env, BASE_IOVA, npages, want);
+}
+
 /* Pages [first, first + n) relative to BASE_IOVA in @want, or every page for IOMMU-backed. */
 static void expect_pages(const FIXTURE_VARIANT(device_dma) *variant, u64 *want, u64 first,
 			 u64 n)
@@ -115,7 +132,7 @@ TEST_F(device_dma, bit05_copy_lands_exactly)
 
 	NEED_ROUND_TRIP();
 	container_map(&self->env.c, BASE_IOVA, self->mem.addr, NPAGES * self->pg);
-	container_dirty_start(&self->env.c);
+	dirty_start_or_refused(_metadata, &self->env);
 	fill_pattern(self, src, len);
 	ASSERT_EQ(0, __dma_dev_copy(&self->dma, BASE_IOVA + src, BASE_IOVA + dst, len,
 				    TIMEOUT_MS));
@@ -124,7 +141,7 @@ TEST_F(device_dma, bit05_copy_lands_exactly)
 	EXPECT_TRUE(mem_is(mem_at(self, src + len), CANARY, dst - src - len));
 	EXPECT_TRUE(mem_is(mem_at(self, dst + len), CANARY, NPAGES * self->pg - dst - len));
 	expect_pages(variant, want, 10, 2);
-	dirty_get_check(_metadata, &self->env, BASE_IOVA, NPAGES, want);
+	track_check(_metadata, self, NPAGES, want);
 }
 
 /*
@@ -142,7 +159,7 @@ TEST_F(device_dma, bit05_copy_across_mappings)
 	container_map(&self->env.c, BASE_IOVA, self->mem.addr, half * self->pg);
 	container_map(&self->env.c, BASE_IOVA + half * self->pg, mem_at(self, 48 * self->pg),
 		      16 * self->pg);
-	container_dirty_start(&self->env.c);
+	dirty_start_or_refused(_metadata, &self->env);
 	fill_pattern(self, src, len);
 	ASSERT_EQ(0, __dma_dev_copy(&self->dma, BASE_IOVA + src, BASE_IOVA + dst, len,
 				    TIMEOUT_MS));
@@ -156,7 +173,7 @@ TEST_F(device_dma, bit05_copy_across_mappings)
 		bitmap_set_bit(want, half - 1);
 		bitmap_set_bit(want, half);
 	}
-	dirty_get_check(_metadata, &self->env, BASE_IOVA, half + 16, want);
+	track_check(_metadata, self, half + 16, want);
 }
 
 /* DP-BIT-06: a device read marks nothing (every page when IOMMU-backed). */
@@ -165,13 +182,13 @@ TEST_F(device_dma, bit06_device_read_marks_nothing)
 	u64 want[1] = { 0 };
 
 	container_map(&self->env.c, BASE_IOVA, self->mem.addr, NPAGES * self->pg);
-	container_dirty_start(&self->env.c);
+	dirty_start_or_refused(_metadata, &self->env);
 	ASSERT_EQ(0, self->dma.ops->dma_from_mem(&self->dma, BASE_IOVA + 3 * self->pg,
 						 self->dma.max_transfer));
 	ASSERT_EQ(0, self->dma.ops->wait(&self->dma, TIMEOUT_MS));
 	if (variant->kind == DEVICE_PCI)
 		bitmap_set_range(want, 0, NPAGES);
-	dirty_get_check(_metadata, &self->env, BASE_IOVA, NPAGES, want);
+	track_check(_metadata, self, NPAGES, want);
 	EXPECT_TRUE(mem_is(self->mem.addr, CANARY, NPAGES * self->pg));
 }
 
@@ -184,20 +201,28 @@ TEST_F(device_dma, unm18_unmap_after_dma)
 {
 	u64 src = 0, dst = 5 * self->pg, len = 4096, want[1] = { 0 };
 	struct guarded_buf buf;
-	int r;
+	int r, refused;
 
 	NEED_ROUND_TRIP();
 	container_map(&self->env.c, BASE_IOVA, self->mem.addr, NPAGES * self->pg);
-	container_dirty_start(&self->env.c);
+	dirty_start_or_refused(_metadata, &self->env);
 	fill_pattern(self, src, len);
 	ASSERT_EQ(0, __dma_dev_copy(&self->dma, BASE_IOVA + src, BASE_IOVA + dst, len,
 				    TIMEOUT_MS));
 	ASSERT_EQ(0, guarded_buf_alloc(&buf, bitmap_bytes(NPAGES)));
 	memset(buf.data, 0, buf.size);
-	ASSERT_EQ(0, __container_unmap_dirty(&self->env.c, BASE_IOVA, NPAGES * self->pg,
-					     self->pg, buf.data, buf.size, NULL));
-	expect_pages(variant, want, 5, 1);
-	ASSERT_BITMAP_EQ(want, (u64 *)buf.data, NPAGES);
+	r = __container_unmap_dirty(&self->env.c, BASE_IOVA, NPAGES * self->pg, self->pg,
+				    buf.data, buf.size, NULL);
+	if (self->tracked) {
+		ASSERT_EQ(0, r);
+		expect_pages(variant, want, 5, 1);
+		ASSERT_BITMAP_EQ(want, (u64 *)buf.data, NPAGES);
+	} else {
+		/* DP-UNM-15 (tracking off in v1), DP-IOMMUFD-02: refused, nothing written */
+		ASSERT_ERRNO(EINVAL, r);
+		EXPECT_TRUE(mem_is(buf.data, 0, buf.size));
+		container_unmap(&self->env.c, BASE_IOVA, NPAGES * self->pg);
+	}
 	guarded_buf_free(&buf);
 	EXPECT_EQ(0, memcmp(mem_at(self, src), mem_at(self, dst), len));
 
@@ -208,10 +233,13 @@ TEST_F(device_dma, unm18_unmap_after_dma)
 	if (!r)
 		r = self->dma.ops->wait(&self->dma, TIMEOUT_MS);
 	/*
-	 * vfio_dma_rw() refuses; a PCI device may complete silently (QEMU's
-	 * edu and NVMe do) or report a transfer error: memory is the judge.
+	 * vfio_dma_rw() refuses: type1 with EINVAL (no vfio_dma), iommufd's
+	 * iommufd_access_rw() with ENOENT (no contiguous area). A PCI device
+	 * may complete silently (QEMU's edu and NVMe do) or report a transfer
+	 * error: memory is the judge.
 	 */
-	EXPECT_TRUE(variant->kind == DEVICE_MDEV ? r == -EINVAL :
+	refused = variant->mode >= IOMMU_MODE_IOMMUFD_COMPAT ? -ENOENT : -EINVAL;
+	EXPECT_TRUE(variant->kind == DEVICE_MDEV ? r == refused :
 		    r == 0 || r == -EFAULT || r == -EIO || r > 0) TH_LOG("r = %d", r);
 	EXPECT_EQ(0, memcmp(self->snapshot, self->mem.addr, NPAGES * self->pg));
 }
@@ -233,7 +261,7 @@ TEST_F(device_dma, bit05_device_data_lands_exactly)
 	expected = malloc(len);
 	ASSERT_NE(NULL, expected);
 	container_map(&self->env.c, BASE_IOVA, self->mem.addr, NPAGES * self->pg);
-	container_dirty_start(&self->env.c);
+	dirty_start_or_refused(_metadata, &self->env);
 	ASSERT_EQ(0, self->dma.ops->expected(&self->dma, expected, len, TIMEOUT_MS));
 	ASSERT_EQ(0, self->dma.ops->dma_to_mem(&self->dma, BASE_IOVA + dst, len));
 	ASSERT_EQ(0, self->dma.ops->wait(&self->dma, TIMEOUT_MS));
@@ -241,7 +269,7 @@ TEST_F(device_dma, bit05_device_data_lands_exactly)
 	EXPECT_TRUE(mem_is(mem_at(self, 0), CANARY, dst));
 	EXPECT_TRUE(mem_is(mem_at(self, dst + len), CANARY, NPAGES * self->pg - dst - len));
 	expect_pages(variant, want, 7, (dst + len - 1) / self->pg - 7 + 1);
-	dirty_get_check(_metadata, &self->env, BASE_IOVA, NPAGES, want);
+	track_check(_metadata, self, NPAGES, want);
 	free(expected);
 }
 

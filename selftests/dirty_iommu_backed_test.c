@@ -18,6 +18,7 @@ FIXTURE(all_dirty) {
 };
 
 FIXTURE_VARIANT(all_dirty) {
+	enum iommu_mode mode;
 	enum backing_kind backing;
 };
 
@@ -25,9 +26,8 @@ FIXTURE_VARIANT_ADD_ALL_BACKINGS(all_dirty)
 
 FIXTURE_SETUP(all_dirty)
 {
-	ENV_SETUP_OR_SKIP(&self->env, DEVICE_PCI, VFIO_TYPE1v2_IOMMU);
+	DIRTY_SETUP_OR_SKIP(&self->env, NULL, DEVICE_PCI, variant->mode);
 	self->pgsize = self->env.pgsize;
-	ASSERT_NE(0, self->pgsize) TH_LOG("no migration capability (DP-CAP-01)");
 }
 
 FIXTURE_TEARDOWN(all_dirty)

@@ -20,11 +20,16 @@ FIXTURE(limits) {
 	size_t va_len;
 };
 
+FIXTURE_VARIANT(limits) {
+	enum iommu_mode mode;
+};
+
+FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(limits)
+
 FIXTURE_SETUP(limits)
 {
-	VDM_SETUP_OR_SKIP(&self->env, &self->vdm, VFIO_TYPE1v2_IOMMU);
+	DIRTY_SETUP_OR_SKIP(&self->env, &self->vdm, DEVICE_MDEV, variant->mode);
 	self->pg = self->env.pgsize;
-	ASSERT_NE(0, self->pg) TH_LOG("no migration capability (DP-CAP-01)");
 }
 
 FIXTURE_TEARDOWN(limits)

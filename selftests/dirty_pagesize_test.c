@@ -19,6 +19,7 @@ FIXTURE(pagesize) {
 };
 
 FIXTURE_VARIANT(pagesize) {
+	enum iommu_mode mode;
 	enum device_kind kind;
 	enum backing_kind backing;
 };
@@ -27,7 +28,7 @@ FIXTURE_VARIANT_ADD_ALL_KINDS_AND_BACKINGS(pagesize)
 
 FIXTURE_SETUP(pagesize)
 {
-	DIRTY_SETUP_OR_SKIP(&self->env, &self->vdm, variant->kind);
+	DIRTY_SETUP_OR_SKIP(&self->env, &self->vdm, variant->kind, variant->mode);
 	self->pg = self->env.pgsize;
 	self->extra.fd = -1;
 }
@@ -190,6 +191,7 @@ FIXTURE(mixed) {
 };
 
 FIXTURE_VARIANT(mixed) {
+	enum iommu_mode mode;
 	enum device_kind kind;
 };
 
@@ -201,7 +203,7 @@ FIXTURE_SETUP(mixed)
 
 	for (i = 0; i < BACKING_NR; i++)
 		self->mem[i].fd = -1;
-	DIRTY_SETUP_OR_SKIP(&self->env, &self->vdm, variant->kind);
+	DIRTY_SETUP_OR_SKIP(&self->env, &self->vdm, variant->kind, variant->mode);
 }
 
 FIXTURE_TEARDOWN(mixed)

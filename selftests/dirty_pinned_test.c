@@ -23,12 +23,17 @@ FIXTURE(pinned) {
 	long locked;
 };
 
+FIXTURE_VARIANT(pinned) {
+	enum iommu_mode mode;
+};
+
+FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(pinned)
+
 FIXTURE_SETUP(pinned)
 {
 	self->locked = proc_status_kb("VmLck");
-	VDM_SETUP_OR_SKIP(&self->env, &self->vdm, VFIO_TYPE1v2_IOMMU);
+	DIRTY_SETUP_OR_SKIP(&self->env, &self->vdm, DEVICE_MDEV, variant->mode);
 	self->pg = self->env.pgsize;
-	ASSERT_NE(0, self->pg) TH_LOG("no migration capability (DP-CAP-01)");
 	BACKING_ALLOC_OR_SKIP(&self->mem, BACKING_ANON, 2 * NPAGES * self->pg);
 	container_map(&self->env.c, BASE_IOVA, self->mem.addr, NPAGES * self->pg);
 }

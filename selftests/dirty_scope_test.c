@@ -20,14 +20,19 @@ FIXTURE(scope) {
 	u64 *all;
 };
 
+FIXTURE_VARIANT(scope) {
+	enum iommu_mode mode;
+};
+
+FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(scope)
+
 FIXTURE_SETUP(scope)
 {
 	char why[256] = "";
 	int r;
 
-	VDM_SETUP_OR_SKIP(&self->env, &self->vdm, VFIO_TYPE1v2_IOMMU);
+	DIRTY_SETUP_OR_SKIP(&self->env, &self->vdm, DEVICE_MDEV, variant->mode);
 	self->pg = self->env.pgsize;
-	ASSERT_NE(0, self->pg) TH_LOG("no migration capability (DP-CAP-01)");
 	/* The IOMMU-backed device must be at hand before the test starts. */
 	if (!device_first(DEVICE_PCI))
 		SKIP(return, "no vfio-pci device named: scope tests need an mdev and a vfio-pci device");

@@ -14,27 +14,77 @@
 
 #include "container.h"
 #include "info_caps.h"
+#include "iommufd.h"
 
 static int ioctl_errno(int fd, unsigned long req, void *arg)
 {
 	return ioctl(fd, req, arg) ? -errno : 0;
 }
 
-int __container_open(struct container *c)
+static const char *const mode_names[IOMMU_MODES] = {
+	[IOMMU_MODE_TYPE1V2] = "type1v2",
+	[IOMMU_MODE_TYPE1] = "type1",
+	[IOMMU_MODE_IOMMUFD_COMPAT] = "iommufd_compat",
+	[IOMMU_MODE_IOMMUFD] = "iommufd",
+};
+
+const char *iommu_mode_name(enum iommu_mode mode)
 {
-	int ver;
+	return mode < IOMMU_MODES ? mode_names[mode] : "?";
+}
+
+int iommu_mode_dirty_refusal(enum iommu_mode mode, const char **req)
+{
+	switch (mode) {
+	case IOMMU_MODE_TYPE1V2:
+		*req = "";
+		return 0;
+	case IOMMU_MODE_TYPE1:
+		/* vfio_iommu_type1_dirty_pages(): !iommu->v2 */
+		*req = "DP-ARG-01";
+		return -EACCES;
+	default:
+		/*
+		 * iommufd_vfio_ioctl() answers DIRTY_PAGES with -ENOIOCTLCMD
+		 * whatever the fd's state: compat IOAS or none.
+		 */
+		*req = "DP-IOMMUFD-01";
+		return -ENOTTY;
+	}
+}
+
+int __container_open_mode(struct container *c, enum iommu_mode mode)
+{
+	const char *path = mode >= IOMMU_MODE_IOMMUFD_COMPAT ? "/dev/iommu" : "/dev/vfio/vfio";
+	struct iommufd ifd;
+	int ver, r;
 
 	memset(c, 0, sizeof(*c));
-	c->fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	c->mode = mode;
+	c->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (c->fd < 0)
 		return -errno;
+	if (mode == IOMMU_MODE_IOMMUFD) {
+		ifd.fd = c->fd;
+		r = __iommufd_ioas_alloc(&ifd, &c->ioas_id);
+		if (r) {
+			container_close(c);
+			return r;
+		}
+		return 0;
+	}
+	/* iommufd's compat code answers this one too */
 	ver = ioctl(c->fd, VFIO_GET_API_VERSION);
 	if (ver != VFIO_API_VERSION) {
-		close(c->fd);
-		c->fd = -1;
+		container_close(c);
 		return -EPROTO;
 	}
 	return 0;
+}
+
+int __container_open(struct container *c)
+{
+	return __container_open_mode(c, IOMMU_MODE_TYPE1V2);
 }
 
 void container_close(struct container *c)
@@ -117,6 +167,24 @@ int __container_map(struct container *c, u64 iova, void *vaddr, u64 size,
 		.iova = iova,
 		.size = size,
 	};
+	struct iommu_ioas_map ioas_map = {
+		.size = sizeof(ioas_map),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA,
+		.ioas_id = c->ioas_id,
+		.user_va = (uintptr_t)vaddr,
+		.length = size,
+		.iova = iova,
+	};
+
+	if (c->mode == IOMMU_MODE_IOMMUFD) {
+		if (flags & ~(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE))
+			return -EOPNOTSUPP;
+		if (flags & VFIO_DMA_MAP_FLAG_READ)
+			ioas_map.flags |= IOMMU_IOAS_MAP_READABLE;
+		if (flags & VFIO_DMA_MAP_FLAG_WRITE)
+			ioas_map.flags |= IOMMU_IOAS_MAP_WRITEABLE;
+		return ioctl_errno(c->fd, IOMMU_IOAS_MAP, &ioas_map);
+	}
 
 	return ioctl_errno(c->fd, VFIO_IOMMU_MAP_DMA, &map);
 }
@@ -130,8 +198,20 @@ int __container_unmap(struct container *c, u64 iova, u64 size, u32 flags,
 		.iova = iova,
 		.size = size,
 	};
+	struct iommu_ioas_unmap ioas_unmap = {
+		.size = sizeof(ioas_unmap),
+		.ioas_id = c->ioas_id,
+		.iova = iova,
+		.length = size,
+	};
 	int r;
 
+	if (c->mode == IOMMU_MODE_IOMMUFD && !flags) {
+		r = ioctl_errno(c->fd, IOMMU_IOAS_UNMAP, &ioas_unmap);
+		if (!r && unmapped)
+			*unmapped = ioas_unmap.length;
+		return r;
+	}
 	r = ioctl_errno(c->fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
 	if (!r && unmapped)
 		*unmapped = unmap.size;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "device.h"
+#include "iommufd.h"
 
 static char names[DEVICES_MAX][DEVICE_NAME_MAX];
 static int nr_names;
@@ -176,9 +177,39 @@ int __device_find(struct vfio_dev *d, const char *name, char *reason, size_t rea
 	return 0;
 }
 
+int __device_open_cdev(struct vfio_dev *d, struct container *c, char *reason,
+		       size_t reason_len)
+{
+	struct iommufd ifd = { .fd = c->fd };
+	u32 dev_id;
+	int r;
+
+	r = __vfio_cdev_open(d->name, &d->fd, reason, reason_len);
+	if (r)
+		return r;
+	r = __vfio_cdev_bind(d->fd, &ifd, &dev_id);
+	if (r) {
+		snprintf(reason, reason_len, "%s: VFIO_DEVICE_BIND_IOMMUFD: %s", d->name,
+			 strerror(-r));
+		device_close(d);
+		return r;
+	}
+	r = __vfio_cdev_attach(d->fd, c->ioas_id);
+	if (r) {
+		snprintf(reason, reason_len, "%s: VFIO_DEVICE_ATTACH_IOMMUFD_PT(IOAS %u): %s",
+			 d->name, c->ioas_id, strerror(-r));
+		device_close(d);
+	}
+	return r;
+}
+
 int __device_open(struct vfio_dev *d, struct container *c)
 {
+	char why[256];
 	int i;
+
+	if (c->mode == IOMMU_MODE_IOMMUFD)
+		return __device_open_cdev(d, c, why, sizeof(why));
 
 	for (i = 0; i < c->nr_groups; i++) {
 		if (c->group_id[i] != d->group_id)

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "device.h"
 #include "iommufd.h"
 
 static int ioctl_errno(int fd, unsigned long req, void *arg)
@@ -243,23 +244,25 @@ u64 iommufd_mock_huge_page_size(void)
 	return 512 * iommufd_mock_page_size();
 }
 
-int __vfio_cdev_open(const char *bdf, int *fd, char *reason, size_t reason_len)
+int __vfio_cdev_open(const char *name, int *fd, char *reason, size_t reason_len)
 {
+	bool pci = device_name_is_pci(name);
 	char path[128];
 	struct dirent *de;
 	DIR *dir;
 	int r = -ENOENT;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/vfio-dev", pci ? "pci" : "mdev",
+		 name);
 	dir = opendir(path);
 	if (!dir) {
 		r = -errno;
 		snprintf(reason, reason_len,
-			 "%s: no VFIO device cdev (%s: %s; CONFIG_VFIO_DEVICE_CDEV=n, or not bound to vfio-pci)",
-			 bdf, path, strerror(-r));
+			 "%s: no VFIO device cdev (%s: %s; CONFIG_VFIO_DEVICE_CDEV=n, or not bound to a VFIO driver)",
+			 name, path, strerror(-r));
 		return r;
 	}
-	snprintf(reason, reason_len, "%s: no vfioN under vfio-dev", bdf);
+	snprintf(reason, reason_len, "%s: no vfioN under vfio-dev", name);
 	while ((de = readdir(dir))) {
 		if (strncmp(de->d_name, "vfio", 4))
 			continue;

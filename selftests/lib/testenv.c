@@ -9,11 +9,33 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "iommufd.h"
 #include "testenv.h"
 
 static const char *iommu_name(int type)
 {
 	return type == VFIO_TYPE1_IOMMU ? "VFIO_TYPE1_IOMMU" : "VFIO_TYPE1v2_IOMMU";
+}
+
+/* ENV_SKIP with the reason when the kernel has no way to @mode. */
+static int mode_missing(enum iommu_mode mode, char *reason, size_t reason_len)
+{
+	char why[192];
+
+	if (mode >= IOMMU_MODE_IOMMUFD_COMPAT) {
+		if (!access("/dev/iommu", F_OK))
+			return 0;
+		snprintf(reason, reason_len,
+			 "mode %s: no /dev/iommu (kernel without CONFIG_IOMMUFD)",
+			 iommu_mode_name(mode));
+		return ENV_SKIP;
+	}
+	if (!vfio_container_is_iommufd(why, sizeof(why)))
+		return 0;
+	snprintf(reason, reason_len,
+		 "mode %s: /dev/vfio/vfio is iommufd's compatibility container (%s), not VFIO's type1: mode iommufd_compat covers it",
+		 iommu_mode_name(mode), why);
+	return ENV_SKIP;
 }
 
 static const char *kind_name(enum device_kind kind)
@@ -49,6 +71,10 @@ static int attach_nth(struct dirty_env *e, struct vfio_dev *d, enum device_kind 
 int env_attach(struct dirty_env *e, struct vfio_dev *d, enum device_kind kind,
 	       char *reason, size_t reason_len)
 {
+	if (e->c.mode == IOMMU_MODE_IOMMUFD) {
+		snprintf(reason, reason_len, "mode iommufd: no group to attach");
+		return ENV_SKIP;
+	}
 	return attach_nth(e, d, kind, 0, reason, reason_len);
 }
 
@@ -61,15 +87,54 @@ int env_setup(struct dirty_env *e, enum device_kind kind, int iommu_type,
 int env_setup_nth(struct dirty_env *e, enum device_kind kind, int nth, int iommu_type,
 		  char *reason, size_t reason_len)
 {
+	enum iommu_mode mode = iommu_type == VFIO_TYPE1_IOMMU ? IOMMU_MODE_TYPE1 :
+							       IOMMU_MODE_TYPE1V2;
+
+	return env_setup_mode(e, kind, nth, mode, reason, reason_len);
+}
+
+/* IOMMU_MODE_IOMMUFD: the named device's cdev, bound and attached to the IOAS. */
+static int setup_cdev(struct dirty_env *e, enum device_kind kind, int nth, char *reason,
+		      size_t reason_len)
+{
+	const char *name = device_nth(kind, nth);
+	int r;
+
+	if (!name) {
+		snprintf(reason, reason_len, "no %s%s device named", nth ? "second " : "",
+			 kind_name(kind));
+		return ENV_SKIP;
+	}
+	if (__device_find(&e->dev, name, reason, reason_len))
+		return ENV_SKIP;
+	r = __device_open_cdev(&e->dev, &e->c, reason, reason_len);
+	return r == -ENOENT || r == -ENODEV ? ENV_SKIP : r;
+}
+
+int env_setup_mode(struct dirty_env *e, enum device_kind kind, int nth, enum iommu_mode mode,
+		   char *reason, size_t reason_len)
+{
+	int iommu_type = mode == IOMMU_MODE_TYPE1 ? VFIO_TYPE1_IOMMU : VFIO_TYPE1v2_IOMMU;
 	int r;
 
 	memset(e, 0, sizeof(*e));
 	e->c.fd = -1;
 	e->dev.fd = -1;
-	r = __container_open(&e->c);
+	r = mode_missing(mode, reason, reason_len);
+	if (r)
+		return r;
+	r = __container_open_mode(&e->c, mode);
 	if (r) {
-		snprintf(reason, reason_len, "/dev/vfio/vfio: %s", strerror(-r));
+		snprintf(reason, reason_len, "mode %s: %s: %s", iommu_mode_name(mode),
+			 mode >= IOMMU_MODE_IOMMUFD_COMPAT ? "/dev/iommu" : "/dev/vfio/vfio",
+			 strerror(-r));
 		return ENV_SKIP;
+	}
+	if (mode == IOMMU_MODE_IOMMUFD) {
+		r = setup_cdev(e, kind, nth, reason, reason_len);
+		if (r)
+			env_teardown(e);
+		return r;
 	}
 	r = attach_nth(e, &e->dev, kind, nth, reason, reason_len);
 	if (r) {

@@ -204,6 +204,46 @@ TEST(backing_anon_is_page_aligned)
 	backing_free(&b);
 }
 
+/* The mode axis: names are the variant prefixes, refusals the spec's errnos. */
+FIXTURE(mode_axis) {
+	int unused;
+};
+
+FIXTURE_VARIANT(mode_axis) {
+	enum iommu_mode mode;
+};
+
+FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(mode_axis)
+
+FIXTURE_SETUP(mode_axis)
+{
+}
+
+FIXTURE_TEARDOWN(mode_axis)
+{
+}
+
+TEST_F(mode_axis, name_and_refusal)
+{
+	static const struct {
+		const char *name;
+		int err;
+		const char *req;
+	} want[IOMMU_MODES] = {
+		[IOMMU_MODE_TYPE1V2] = { "type1v2", 0, "" },
+		[IOMMU_MODE_TYPE1] = { "type1", -EACCES, "DP-ARG-01" },
+		[IOMMU_MODE_IOMMUFD_COMPAT] = { "iommufd_compat", -ENOTTY, "DP-IOMMUFD-01" },
+		[IOMMU_MODE_IOMMUFD] = { "iommufd", -ENOTTY, "DP-IOMMUFD-01" },
+	};
+	const char *req = NULL;
+
+	ASSERT_GT(IOMMU_MODES, variant->mode);
+	EXPECT_STREQ(want[variant->mode].name, iommu_mode_name(variant->mode));
+	EXPECT_EQ(want[variant->mode].err, iommu_mode_dirty_refusal(variant->mode, &req));
+	ASSERT_NE(NULL, req);
+	EXPECT_STREQ(want[variant->mode].req, req);
+}
+
 VFIO_DIRTY_MAIN("lib_unit_test: host-side tests of the suite's library (bitmap math, the\n"
-		"GET_INFO capability walker, device names, guard pages, layouts). Needs no\n"
-		"VFIO device.")
+		"GET_INFO capability walker, device names, guard pages, layouts, the IOMMU\n"
+		"mode axis). Needs no VFIO device.")

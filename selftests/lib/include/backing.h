@@ -19,15 +19,15 @@ enum backing_kind {
 };
 
 /*
- * X-macro over every backing: X(arg, variant_name, kind). Tests stamp one
+ * X-macro over every backing: X(args..., variant_name, kind). Tests stamp one
  * FIXTURE_VARIANT per backing from it instead of copying them by hand.
  */
-#define FOR_EACH_BACKING(X, arg)			\
-	X(arg, anon, BACKING_ANON)			\
-	X(arg, thp, BACKING_THP)			\
-	X(arg, hugetlb_2m, BACKING_HUGETLB_2M)		\
-	X(arg, hugetlb_1g, BACKING_HUGETLB_1G)		\
-	X(arg, memfd, BACKING_MEMFD)
+#define FOR_EACH_BACKING(X, ...)			\
+	X(__VA_ARGS__, anon, BACKING_ANON)		\
+	X(__VA_ARGS__, thp, BACKING_THP)		\
+	X(__VA_ARGS__, hugetlb_2m, BACKING_HUGETLB_2M)	\
+	X(__VA_ARGS__, hugetlb_1g, BACKING_HUGETLB_1G)	\
+	X(__VA_ARGS__, memfd, BACKING_MEMFD)
 
 struct backing {
 	enum backing_kind kind;

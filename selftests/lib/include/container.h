@@ -21,8 +21,30 @@
 #define DIRTY_BITMAP_PAGES_MAX	((u64)INT32_MAX)
 #define DIRTY_BITMAP_SIZE_MAX	(((DIRTY_BITMAP_PAGES_MAX + 63) / 64) * 8)
 
+/*
+ * The IOMMU mode axis: how a test reaches the IOMMU. Type1 dirty tracking
+ * exists in the first only; the others refuse it as the spec says.
+ */
+enum iommu_mode {
+	IOMMU_MODE_TYPE1V2,		/* /dev/vfio/vfio, VFIO_TYPE1v2_IOMMU */
+	IOMMU_MODE_TYPE1,		/* /dev/vfio/vfio, VFIO_TYPE1_IOMMU (DP-ARG-01) */
+	IOMMU_MODE_IOMMUFD_COMPAT,	/* /dev/iommu as the container, VFIO_TYPE1v2_IOMMU */
+	IOMMU_MODE_IOMMUFD,		/* /dev/iommu, an IOAS, the device's VFIO cdev */
+	IOMMU_MODES
+};
+
+const char *iommu_mode_name(enum iommu_mode mode);
+
+/*
+ * 0 when @mode offers type1 dirty tracking; else the -errno DIRTY_PAGES
+ * START fails with there, and in *@req the requirement that says so.
+ */
+int iommu_mode_dirty_refusal(enum iommu_mode mode, const char **req);
+
 struct container {
-	int fd;
+	int fd;				/* /dev/vfio/vfio or /dev/iommu */
+	enum iommu_mode mode;
+	u32 ioas_id;			/* IOMMU_MODE_IOMMUFD: the IOAS it maps into */
 	int iommu_type;			/* 0 until container_set_iommu() */
 	int group_fd[CONTAINER_MAX_GROUPS];
 	int group_id[CONTAINER_MAX_GROUPS];
@@ -38,12 +60,23 @@ struct dirty_caps {
 	u64 iova_pgsizes;		/* from the info header, for comparison */
 };
 
+/* Opens /dev/vfio/vfio for the type1 modes. */
 int __container_open(struct container *c);
+/*
+ * Opens the container of @mode: /dev/vfio/vfio, or /dev/iommu (and, for
+ * IOMMU_MODE_IOMMUFD, allocates the IOAS that map and unmap use).
+ */
+int __container_open_mode(struct container *c, enum iommu_mode mode);
 void container_close(struct container *c);
 int __container_attach_group(struct container *c, int group_id);
 int __container_detach_group(struct container *c, int group_id);
 int __container_set_iommu(struct container *c, int type);
 
+/*
+ * MAP_DMA / UNMAP_DMA; in IOMMU_MODE_IOMMUFD, IOMMU_IOAS_MAP at a fixed IOVA
+ * and IOMMU_IOAS_UNMAP (an unmap with flags still goes to VFIO's ioctl, so
+ * the test sees what the kernel says of it there).
+ */
 int __container_map(struct container *c, u64 iova, void *vaddr, u64 size,
 		    u32 flags);
 int __container_unmap(struct container *c, u64 iova, u64 size, u32 flags,
@@ -86,5 +119,12 @@ s64 __container_dma_avail(struct container *c);
 
 /* Smallest page size the container tracks (migration cap), or 0. */
 u64 container_dirty_pgsize(struct container *c);
+
+/*
+ * Whether /dev/vfio/vfio is iommufd's VFIO compatibility container (spec
+ * 8.1), judged without opening it: true when iommufd is there and VFIO's
+ * type1 driver is not. @reason says what was seen.
+ */
+bool vfio_container_is_iommufd(char *reason, size_t reason_len);
 
 #endif

@@ -52,9 +52,16 @@ int device_args_take(int argc, char **argv);
 int __device_find(struct vfio_dev *d, const char *name, char *reason, size_t reason_len);
 
 /*
- * Gets the device fd from the group, which must be attached to @c already.
+ * Gets the device fd from the group, which must be attached to @c already;
+ * in IOMMU_MODE_IOMMUFD, through __device_open_cdev().
  */
 int __device_open(struct vfio_dev *d, struct container *c);
+/*
+ * Opens the device's VFIO cdev, binds it to @c's iommufd and attaches it to
+ * @c's IOAS. Returns 0 or -errno with a one-line @reason.
+ */
+int __device_open_cdev(struct vfio_dev *d, struct container *c, char *reason,
+		       size_t reason_len);
 void device_close(struct vfio_dev *d);
 
 #endif

@@ -105,10 +105,10 @@ u64 iommufd_mock_page_size(void);
 u64 iommufd_mock_huge_page_size(void);
 
 /*
- * The VFIO device cdev (/dev/vfio/devices/vfioN) of PCI device @bdf: opens
- * it into @fd. Returns 0, or -errno with a one-line @reason.
+ * The VFIO device cdev (/dev/vfio/devices/vfioN) of PCI device or mdev
+ * @name: opens it into @fd. Returns 0, or -errno with a one-line @reason.
  */
-int __vfio_cdev_open(const char *bdf, int *fd, char *reason, size_t reason_len);
+int __vfio_cdev_open(const char *name, int *fd, char *reason, size_t reason_len);
 int __vfio_cdev_bind(int dev_fd, struct iommufd *ifd, u32 *dev_id);
 int __vfio_cdev_attach(int dev_fd, u32 pt_id);
 
@@ -119,12 +119,5 @@ int __vfio_cdev_attach(int dev_fd, u32 pt_id);
  * mock's own devices get VT-d's ops, no IOMMU, and MOCK_DOMAIN fails.
  */
 int iommufd_other_iommus(char *names, size_t len);
-
-/*
- * Whether /dev/vfio/vfio is iommufd's VFIO compatibility container (spec
- * 8.1), judged without opening it: true when iommufd is there and VFIO's
- * type1 driver is not. @reason says what was seen.
- */
-bool vfio_container_is_iommufd(char *reason, size_t reason_len);
 
 #endif

@@ -116,29 +116,85 @@ static inline void dirty_get_expect(struct __test_metadata *_metadata, struct di
 	ASSERT_EQ(0, __r);							\
 } while (0)
 
-/*
- * Sets up @env for the suite's test mdev driver and @vdm for its commands,
- * or SKIPs when no mdev is named or it is another vendor's.
- */
-#define VDM_SETUP_OR_SKIP(env, vdm, iommu_type) do {				\
-	int __v;								\
-	ENV_SETUP_OR_SKIP(env, DEVICE_MDEV, iommu_type);			\
-	__v = __vdm_init(vdm, (env)->dev.fd);					\
+/* The same in IOMMU mode @mode (enum iommu_mode). */
+#define MODE_SETUP_NTH_OR_SKIP(env, kind, nth, mode) do {			\
+	char __why[256] = "";							\
+	int __r = env_setup_mode(env, kind, nth, mode, __why, sizeof(__why));	\
+	if (__r == ENV_SKIP)							\
+		SKIP(return, "%s", __why);					\
+	if (__r)								\
+		TH_LOG("set-up failed: %s", __why);				\
+	ASSERT_EQ(0, __r);							\
+} while (0)
+
+/* Makes the open mdev of @env the test mdev @vdm, or SKIPs. */
+#define VDM_INIT_OR_SKIP(env, vdm) do {						\
+	int __v = __vdm_init(vdm, (env)->dev.fd);				\
 	if (__v == -EPROTO || __v == -ENODEV || __v == -EINVAL)			\
 		SKIP(return, "%s is not a " VDM_DRIVER_NAME " instance", (env)->dev.name); \
 	ASSERT_EQ(0, __v);							\
 } while (0)
 
 /*
- * Either container kind: DEVICE_PCI (IOMMU-backed, every page dirty) or
- * DEVICE_MDEV (emulated, the test mdev dirties what it is told to).
+ * Sets up @env for the suite's test mdev driver and @vdm for its commands,
+ * or SKIPs when no mdev is named or it is another vendor's.
  */
-#define DIRTY_SETUP_OR_SKIP(env, vdm, kind) do {				\
-	if ((kind) == DEVICE_MDEV)						\
-		VDM_SETUP_OR_SKIP(env, vdm, VFIO_TYPE1v2_IOMMU);		\
-	else									\
-		ENV_SETUP_OR_SKIP(env, DEVICE_PCI, VFIO_TYPE1v2_IOMMU);		\
+#define VDM_SETUP_OR_SKIP(env, vdm, iommu_type) do {				\
+	ENV_SETUP_OR_SKIP(env, DEVICE_MDEV, iommu_type);			\
+	VDM_INIT_OR_SKIP(env, vdm);						\
+} while (0)
+
+/*
+ * For the tests of type1 dirty tracking: in a mode without it, checks that
+ * DIRTY_PAGES START fails as the spec says (EACCES for a v1 container,
+ * ENOTTY from iommufd) and SKIPs the rest of the test with that; else
+ * checks that there is a migration capability.
+ */
+#define DIRTY_TRACKING_OR_SKIP(env) do {					\
+	const char *__req;							\
+	int __err = iommu_mode_dirty_refusal((env)->c.mode, &__req);		\
+	if (__err) {								\
+		ASSERT_EQ(__err, __container_dirty_start(&(env)->c))		\
+			TH_LOG("mode %s: DIRTY_PAGES START (%s)",		\
+			       iommu_mode_name((env)->c.mode), __req);		\
+		SKIP(return, "mode %s has no type1 dirty tracking: START fails with %s (%s)", \
+		     iommu_mode_name((env)->c.mode), strerror(-__err), __req);	\
+	}									\
 	ASSERT_NE(0, (env)->pgsize) TH_LOG("no migration capability (DP-CAP-01)"); \
+} while (0)
+
+/* True when the mode of @e has type1 dirty tracking. */
+static inline bool dirty_mode_tracks(const struct dirty_env *e)
+{
+	const char *req;
+
+	return !iommu_mode_dirty_refusal(e->c.mode, &req);
+}
+
+/*
+ * Starts tracking; in a mode without it, checks that START fails as the
+ * spec says instead. For tests whose data checks hold in every mode.
+ */
+static inline void dirty_start_or_refused(struct __test_metadata *_metadata, struct dirty_env *e)
+{
+	const char *req;
+	int err = iommu_mode_dirty_refusal(e->c.mode, &req);
+
+	ASSERT_EQ(err, __container_dirty_start(&e->c))
+		TH_LOG("mode %s: DIRTY_PAGES START (%s)", iommu_mode_name(e->c.mode),
+		       err ? req : "DP-ARG-07");
+}
+
+/*
+ * Either container kind in IOMMU mode @mode: DEVICE_PCI (IOMMU-backed, every
+ * page dirty) or DEVICE_MDEV (emulated, the test mdev dirties what it is
+ * told to), for a test of type1 dirty tracking (DIRTY_TRACKING_OR_SKIP).
+ */
+#define DIRTY_SETUP_OR_SKIP(env, vdm, kind, mode) do {				\
+	MODE_SETUP_NTH_OR_SKIP(env, kind, 0, mode);				\
+	if ((kind) == DEVICE_MDEV)						\
+		VDM_INIT_OR_SKIP(env, vdm);					\
+	DIRTY_TRACKING_OR_SKIP(env);						\
 } while (0)
 
 /* Allocates @b or SKIPs the test with the host's reason. */
@@ -149,23 +205,48 @@ static inline void dirty_get_expect(struct __test_metadata *_metadata, struct di
 		SKIP(return, "%s", __why);					\
 } while (0)
 
-/* One FIXTURE_VARIANT per container kind; the variant struct needs a .kind. */
+/*
+ * Variants are stamped over the IOMMU modes first, then the container kinds
+ * and backings: "type1v2_iommu_thp". The variant struct needs a .mode, and
+ * a .kind and a .backing for the macros that name them.
+ */
+#define FOR_EACH_IOMMU_MODE(X, ...)						\
+	X(__VA_ARGS__, type1v2, IOMMU_MODE_TYPE1V2)				\
+	X(__VA_ARGS__, type1, IOMMU_MODE_TYPE1)					\
+	X(__VA_ARGS__, iommufd_compat, IOMMU_MODE_IOMMUFD_COMPAT)		\
+	X(__VA_ARGS__, iommufd, IOMMU_MODE_IOMMUFD)
+
+/* One FIXTURE_VARIANT per IOMMU mode: .mode. */
+#define __MODE_VARIANT(fixture, m, M)						\
+	FIXTURE_VARIANT_ADD(fixture, m) { .mode = M };
+#define FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(fixture)				\
+	FOR_EACH_IOMMU_MODE(__MODE_VARIANT, fixture)
+
+/* One FIXTURE_VARIANT per IOMMU mode and container kind: .mode and .kind. */
+#define __MODE_KIND_VARIANT(fixture, m, M)					\
+	FIXTURE_VARIANT_ADD(fixture, m##_iommu) { .mode = M, .kind = DEVICE_PCI };	\
+	FIXTURE_VARIANT_ADD(fixture, m##_emulated) { .mode = M, .kind = DEVICE_MDEV };
 #define FIXTURE_VARIANT_ADD_ALL_KINDS(fixture)					\
-	FIXTURE_VARIANT_ADD(fixture, iommu) { .kind = DEVICE_PCI };		\
-	FIXTURE_VARIANT_ADD(fixture, emulated) { .kind = DEVICE_MDEV }
+	FOR_EACH_IOMMU_MODE(__MODE_KIND_VARIANT, fixture)
 
-/* One FIXTURE_VARIANT per backing; the variant struct needs a .backing. */
-#define __BACKING_VARIANT(fixture, name, kind)			\
-	FIXTURE_VARIANT_ADD(fixture, name) { .backing = kind };
-#define FIXTURE_VARIANT_ADD_ALL_BACKINGS(fixture)		\
-	FOR_EACH_BACKING(__BACKING_VARIANT, fixture)
+/* One FIXTURE_VARIANT per IOMMU mode and backing: .mode and .backing. */
+#define __MODE_BACKING_VARIANT(fixture, m, M, name, b)				\
+	FIXTURE_VARIANT_ADD(fixture, m##_##name) { .mode = M, .backing = b };
+#define __MODE_BACKINGS(fixture, m, M)						\
+	FOR_EACH_BACKING(__MODE_BACKING_VARIANT, fixture, m, M)
+#define FIXTURE_VARIANT_ADD_ALL_BACKINGS(fixture)				\
+	FOR_EACH_IOMMU_MODE(__MODE_BACKINGS, fixture)
 
-/* One FIXTURE_VARIANT per container kind and backing: .kind and .backing. */
-#define __KIND_BACKING_VARIANT(fixture, name, b)					\
-	FIXTURE_VARIANT_ADD(fixture, iommu_##name) { .kind = DEVICE_PCI, .backing = b };	\
-	FIXTURE_VARIANT_ADD(fixture, emulated_##name) { .kind = DEVICE_MDEV, .backing = b };
+/* One FIXTURE_VARIANT per IOMMU mode, container kind and backing. */
+#define __MODE_KIND_BACKING_VARIANT(fixture, m, M, name, b)			\
+	FIXTURE_VARIANT_ADD(fixture, m##_iommu_##name) {			\
+		.mode = M, .kind = DEVICE_PCI, .backing = b };			\
+	FIXTURE_VARIANT_ADD(fixture, m##_emulated_##name) {			\
+		.mode = M, .kind = DEVICE_MDEV, .backing = b };
+#define __MODE_KINDS_BACKINGS(fixture, m, M)					\
+	FOR_EACH_BACKING(__MODE_KIND_BACKING_VARIANT, fixture, m, M)
 #define FIXTURE_VARIANT_ADD_ALL_KINDS_AND_BACKINGS(fixture)			\
-	FOR_EACH_BACKING(__KIND_BACKING_VARIANT, fixture)
+	FOR_EACH_IOMMU_MODE(__MODE_KINDS_BACKINGS, fixture)
 
 /*
  * Handles --help (prints @help and the usage, returns 0) and bad device
