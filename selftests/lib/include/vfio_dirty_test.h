@@ -106,15 +106,9 @@ static inline void dirty_get_expect(struct __test_metadata *_metadata, struct di
  */
 #define ENV_SETUP_OR_SKIP(env, kind, iommu_type)				\
 	ENV_SETUP_NTH_OR_SKIP(env, kind, 0, iommu_type)
-#define ENV_SETUP_NTH_OR_SKIP(env, kind, nth, iommu_type) do {			\
-	char __why[256] = "";							\
-	int __r = env_setup_nth(env, kind, nth, iommu_type, __why, sizeof(__why)); \
-	if (__r == ENV_SKIP)							\
-		SKIP(return, "%s", __why);					\
-	if (__r)								\
-		TH_LOG("set-up failed: %s", __why);				\
-	ASSERT_EQ(0, __r);							\
-} while (0)
+#define ENV_SETUP_NTH_OR_SKIP(env, kind, nth, iommu_type)			\
+	MODE_SETUP_NTH_OR_SKIP(env, kind, nth, (iommu_type) == VFIO_TYPE1_IOMMU ? \
+			       IOMMU_MODE_TYPE1 : IOMMU_MODE_TYPE1V2)
 
 /* The same in IOMMU mode @mode (enum iommu_mode). */
 #define MODE_SETUP_NTH_OR_SKIP(env, kind, nth, mode) do {			\
