@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Driver selection and the chunked copy every DMA test uses.
+ * Driver selection, the chunked copy every DMA test uses, and transfers
+ * whose register writes the caller makes.
  */
+#include <endian.h>
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dma_driver.h"
 
@@ -62,6 +65,38 @@ int __dma_dev_copy(struct dma_dev *d, u64 src, u64 dst, u64 len, int timeout_ms)
 			r = d->ops->wait(d, timeout_ms);
 		if (r)
 			return r;
+	}
+	return 0;
+}
+
+int __dma_dev_prepare(struct dma_dev *d, bool to_mem, u64 iova, u64 len,
+		      struct dma_reg_write *w)
+{
+	if (!d->ops || !d->ops->prepare)
+		return -EOPNOTSUPP;
+	return d->ops->prepare(d, to_mem, iova, len, w);
+}
+
+void dma_reg_write_bar(struct dma_reg_write *w, struct vfio_pci *p, int bar, u64 off,
+		       u32 size, u64 val)
+{
+	u64 le = htole64(val);
+
+	w->offset = p->bar_offset[bar] + off;
+	w->size = size;
+	/* The low @size bytes of the little-endian value. */
+	memcpy(w->data, &le, sizeof(w->data));
+}
+
+int __dma_dev_write_regs(struct dma_dev *d, const struct dma_reg_write *w, int n)
+{
+	ssize_t r;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		r = pwrite(d->vdev->fd, w[i].data, w[i].size, w[i].offset);
+		if (r != (ssize_t)w[i].size)
+			return r < 0 ? -errno : -EIO;
 	}
 	return 0;
 }

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Host-side tests of the library: bitmap math, the GET_INFO capability
- * walker, device-name parsing and guard pages. No VFIO needed.
+ * walker, device-name parsing, guard pages and the register writes a DMA
+ * driver describes. No VFIO needed.
  */
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
 
 #include "vfio_dirty_test.h"
+#include "dma_driver.h"
 
 TEST(bitmap_bytes_whole_words)
 {
@@ -244,6 +246,44 @@ TEST_F(mode_axis, name_and_refusal)
 	EXPECT_STREQ(want[variant->mode].req, req);
 }
 
+/*
+ * The register writes edu's prepare() describes, made with pwrite() on a
+ * file standing in for the device fd: the DMA registers of BAR0, in the
+ * order that starts the transfer, 32 bits each, little-endian.
+ */
+TEST(dma_prepare_edu_writes)
+{
+	struct vfio_dev vdev = { .kind = DEVICE_PCI };
+	struct dma_reg_write w[DMA_DEV_MAX_WRITES];
+	const u64 bar0 = 0x10000;
+	struct dma_dev d = { .ops = &edu_driver_ops, .vdev = &vdev };
+	u8 regs[0xa0];
+	u32 v;
+
+	d.pci.bar_offset[0] = bar0;
+	ASSERT_EQ(4, __dma_dev_prepare(&d, true, 0x123440, 2048, w));
+	EXPECT_EQ(bar0 + 0x80, w[0].offset);
+	EXPECT_EQ(bar0 + 0x98, w[3].offset);
+	EXPECT_EQ(4, w[3].size);
+	EXPECT_EQ(-E2BIG, __dma_dev_prepare(&d, true, 0, 4096, w));
+	EXPECT_EQ(-EINVAL, __dma_dev_prepare(&d, false, 1ULL << 28, 8, w));
+
+	vdev.fd = memfd_create("edu-bar", 0);
+	ASSERT_LE(0, vdev.fd);
+	ASSERT_EQ(0, ftruncate(vdev.fd, bar0 + sizeof(regs)));
+	ASSERT_EQ(0, __dma_dev_write_regs(&d, w, 4));
+	ASSERT_EQ(sizeof(regs), pread(vdev.fd, regs, sizeof(regs), bar0));
+	EXPECT_EQ(0, memcmp(regs + 0x80, "\x00\x00\x04\x00", 4));	/* src: edu's buffer */
+	EXPECT_EQ(0, memcmp(regs + 0x88, "\x40\x34\x12\x00", 4));	/* dst: the IOVA */
+	memcpy(&v, regs + 0x90, 4);
+	EXPECT_EQ(2048, le32toh(v));
+	EXPECT_EQ(3, regs[0x98]);	/* start, to RAM */
+	close(vdev.fd);
+
+	d.ops = &vdm_driver_ops;
+	EXPECT_EQ(-EOPNOTSUPP, __dma_dev_prepare(&d, true, 0, 8, w));
+}
+
 VFIO_DIRTY_MAIN("lib_unit_test: host-side tests of the suite's library (bitmap math, the\n"
 		"GET_INFO capability walker, device names, guard pages, layouts, the IOMMU\n"
-		"mode axis). Needs no VFIO device.")
+		"mode axis, the register writes a DMA driver describes). Needs no VFIO device.")

@@ -76,6 +76,27 @@ static int edu_dma_to_mem(struct dma_dev *d, u64 iova, u64 len)
 	return edu_start(d, EDU_BUFFER, iova, len, EDU_CMD_TO_RAM);
 }
 
+/*
+ * The same four writes, described for the caller to make: 32 bits each,
+ * which edu takes for the DMA registers too (the upper halves stay zero,
+ * and 28-bit addresses and counts of at most 4 KiB fit). edu ignores them
+ * while a transfer runs: wait for the last one first.
+ */
+static int edu_prepare(struct dma_dev *d, bool to_mem, u64 iova, u64 len,
+		       struct dma_reg_write *w)
+{
+	if (len > EDU_MAX_TRANSFER)
+		return -E2BIG;
+	if (iova >= edu_driver_ops.dma_limit)
+		return -EINVAL;
+	dma_reg_write_bar(&w[0], &d->pci, 0, EDU_REG_DMA_SRC, 4, to_mem ? EDU_BUFFER : iova);
+	dma_reg_write_bar(&w[1], &d->pci, 0, EDU_REG_DMA_DST, 4, to_mem ? iova : EDU_BUFFER);
+	dma_reg_write_bar(&w[2], &d->pci, 0, EDU_REG_DMA_COUNT, 4, len);
+	dma_reg_write_bar(&w[3], &d->pci, 0, EDU_REG_DMA_CMD, 4,
+			  EDU_CMD_START | (to_mem ? EDU_CMD_TO_RAM : 0));
+	return 4;
+}
+
 /* edu reports no errors: a blocked transfer just completes (the IOMMU faults). */
 static int edu_wait(struct dma_dev *d, int timeout_ms)
 {
@@ -101,6 +122,7 @@ const struct dma_driver_ops edu_driver_ops = {
 	.dma_from_mem = edu_dma_from_mem,
 	.dma_to_mem = edu_dma_to_mem,
 	.wait = edu_wait,
+	.prepare = edu_prepare,
 	.max_transfer = EDU_MAX_TRANSFER,
 	.dma_limit = 1ULL << 28,
 };

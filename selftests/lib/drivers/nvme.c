@@ -222,8 +222,11 @@ static void nvme_qpair_init(struct nvme_ctrl *n, struct nvme_qpair *q, u16 qid, 
 	memset(q->cq, 0, entries * sizeof(*q->cq));
 }
 
-/* Queues @cmd (CPU byte order) on @q and rings the doorbell; sets cmd->cid. */
-static int nvme_submit(struct nvme_ctrl *n, struct nvme_qpair *q, struct nvme_sqe *cmd)
+/*
+ * Queues @cmd (CPU byte order) on @q and sets cmd->cid; the controller sees
+ * it once the SQ tail doorbell says q->sq_tail.
+ */
+static int nvme_queue(struct nvme_qpair *q, struct nvme_sqe *cmd)
 {
 	struct nvme_sqe *e = &q->sq[q->sq_tail];
 
@@ -246,6 +249,16 @@ static int nvme_submit(struct nvme_ctrl *n, struct nvme_qpair *q, struct nvme_sq
 	e->cdw14 = htole32(cmd->cdw14);
 	e->cdw15 = htole32(cmd->cdw15);
 	q->sq_tail = (q->sq_tail + 1) % q->entries;
+	return 0;
+}
+
+/* Queues @cmd on @q and rings the doorbell; sets cmd->cid. */
+static int nvme_submit(struct nvme_ctrl *n, struct nvme_qpair *q, struct nvme_sqe *cmd)
+{
+	int r = nvme_queue(q, cmd);
+
+	if (r)
+		return r;
 	/* The entry and any PRP list must be in memory before the doorbell. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	wr32(n, q->sq_db, q->sq_tail);
@@ -640,8 +653,13 @@ static void nvme_set_prps(struct nvme_ctrl *n, struct nvme_sqe *cmd, u64 iova, u
 	}
 }
 
-/* Starts @opcode on the namespace's first len / lba_size blocks, data at @iova. */
-static int nvme_start(struct nvme_ctrl *n, u8 opcode, u64 iova, u64 len)
+/*
+ * Starts @opcode on the namespace's first len / lba_size blocks, data at
+ * @iova; with @bell, rings the SQ doorbell only there instead (the caller
+ * writes it).
+ */
+static int nvme_start(struct nvme_ctrl *n, u8 opcode, u64 iova, u64 len,
+		      struct dma_reg_write *bell)
 {
 	struct nvme_sqe cmd = { .opcode = opcode, .nsid = n->nsid };
 	int r;
@@ -655,7 +673,14 @@ static int nvme_start(struct nvme_ctrl *n, u8 opcode, u64 iova, u64 len)
 		return -EINVAL;
 	nvme_set_prps(n, &cmd, iova, len);
 	cmd.cdw12 = (u32)(len / n->lba_size - 1);	/* SLBA (CDW10/11) 0 */
-	r = nvme_submit(n, &n->io, &cmd);
+	if (bell) {
+		r = nvme_queue(&n->io, &cmd);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (!r)
+			dma_reg_write_bar(bell, &n->d->pci, 0, n->io.sq_db, 4, n->io.sq_tail);
+	} else {
+		r = nvme_submit(n, &n->io, &cmd);
+	}
 	if (r)
 		return r;
 	n->busy = true;
@@ -669,25 +694,51 @@ static int nvme_dma_to_mem(struct dma_dev *d, u64 iova, u64 len)
 {
 	struct nvme_ctrl *n = nvme_of(d);
 
-	return n ? nvme_start(n, NVME_CMD_READ, iova, len) : -ENODEV;
+	return n ? nvme_start(n, NVME_CMD_READ, iova, len, NULL) : -ENODEV;
 }
 
 /*
- * A WRITE on a scratch disk; otherwise a COMPARE, which reads host memory
- * just the same but leaves the medium alone; -EPERM where the controller
- * has no COMPARE.
+ * What dma_from_mem() does: a WRITE on a scratch disk; otherwise a
+ * COMPARE, which reads host memory just the same but leaves the medium
+ * alone; -EPERM where the controller has no COMPARE.
  */
+static int nvme_from_mem_opcode(struct nvme_ctrl *n)
+{
+	if (n->destructive)
+		return NVME_CMD_WRITE;
+	if (!(n->oncs & NVME_ONCS_COMPARE))
+		return -EPERM;
+	return NVME_CMD_COMPARE;
+}
+
 static int nvme_dma_from_mem(struct dma_dev *d, u64 iova, u64 len)
 {
 	struct nvme_ctrl *n = nvme_of(d);
+	int op;
 
 	if (!n)
 		return -ENODEV;
-	if (n->destructive)
-		return nvme_start(n, NVME_CMD_WRITE, iova, len);
-	if (!(n->oncs & NVME_ONCS_COMPARE))
-		return -EPERM;
-	return nvme_start(n, NVME_CMD_COMPARE, iova, len);
+	op = nvme_from_mem_opcode(n);
+	return op < 0 ? op : nvme_start(n, (u8)op, iova, len, NULL);
+}
+
+/*
+ * The command dma_to_mem() or dma_from_mem() would start, queued; the one
+ * write left is the SQ tail doorbell.
+ */
+static int nvme_prepare(struct dma_dev *d, bool to_mem, u64 iova, u64 len,
+			struct dma_reg_write *w)
+{
+	struct nvme_ctrl *n = nvme_of(d);
+	int op, r;
+
+	if (!n)
+		return -ENODEV;
+	op = to_mem ? NVME_CMD_READ : nvme_from_mem_opcode(n);
+	if (op < 0)
+		return op;
+	r = nvme_start(n, (u8)op, iova, len, w);
+	return r ? r : 1;
 }
 
 /*
@@ -743,7 +794,7 @@ static int nvme_expected(struct dma_dev *d, void *buf, u64 len, int timeout_ms)
 
 	if (!n)
 		return -ENODEV;
-	r = nvme_start(n, NVME_CMD_READ, n->win_iova + WIN_BOUNCE, len);
+	r = nvme_start(n, NVME_CMD_READ, n->win_iova + WIN_BOUNCE, len, NULL);
 	if (!r)
 		r = nvme_wait(d, timeout_ms);
 	if (!r)
@@ -786,6 +837,7 @@ const struct dma_driver_ops nvme_driver_ops = {
 	.dma_to_mem = nvme_dma_to_mem,
 	.wait = nvme_wait,
 	.expected = nvme_expected,
+	.prepare = nvme_prepare,
 	.max_transfer = NVME_MAX_TRANSFER,	/* the most; each device's own after init */
 	.dma_limit = 0,				/* any IOVA: NVMe addresses 64 bits */
 };

@@ -17,6 +17,20 @@
 
 struct dma_dev;
 
+/*
+ * One register write of those that start a transfer, as bytes to write to
+ * the device fd at @offset (region offset included): what a caller needs
+ * to submit them itself, e.g. as io_uring writes, in order.
+ */
+struct dma_reg_write {
+	u64 offset;
+	u32 size;		/* 4 or 8 */
+	u8 data[8];		/* little-endian, as vfio-pci takes BAR writes */
+};
+
+/* The most register writes a driver needs to start one transfer. */
+#define DMA_DEV_MAX_WRITES	4
+
 struct dma_driver_ops {
 	const char *name;
 	/* True when this driver drives @d. */
@@ -34,6 +48,15 @@ struct dma_driver_ops {
 	 * without destructive writes).
 	 */
 	int (*expected)(struct dma_dev *d, void *buf, u64 len, int timeout_ms);
+	/*
+	 * Optional: set up the transfer dma_to_mem() (@to_mem) or
+	 * dma_from_mem() would start, all but the register writes that start
+	 * it, which go to @w in the order they must reach the device. Returns
+	 * how many (at most DMA_DEV_MAX_WRITES) or -errno. Once the caller has
+	 * made them, wait() tells when the transfer is done.
+	 */
+	int (*prepare)(struct dma_dev *d, bool to_mem, u64 iova, u64 len,
+		       struct dma_reg_write *w);
 	/* The most any device of the kind moves at once; d->max_transfer is this one's. */
 	u64 max_transfer;
 	/* Highest IOVA + 1 the device can address (edu: 28 bits). */
@@ -76,5 +99,20 @@ void dma_dev_remove(struct dma_dev *d);
  * Needs d->round_trip.
  */
 int __dma_dev_copy(struct dma_dev *d, u64 src, u64 dst, u64 len, int timeout_ms);
+
+/*
+ * ops->prepare(), or -EOPNOTSUPP for a driver that starts transfers only
+ * itself. The caller makes the @w writes (e.g. through io_uring), then
+ * waits with ops->wait().
+ */
+int __dma_dev_prepare(struct dma_dev *d, bool to_mem, u64 iova, u64 len,
+		      struct dma_reg_write *w);
+
+/* Describes a @size-byte write of @val at @off of BAR @bar of @p into @w. */
+void dma_reg_write_bar(struct dma_reg_write *w, struct vfio_pci *p, int bar, u64 off,
+		       u32 size, u64 val);
+
+/* Makes the @n writes of @w with pwrite(), in order: 0 or -errno. */
+int __dma_dev_write_regs(struct dma_dev *d, const struct dma_reg_write *w, int n);
 
 #endif
