@@ -25,7 +25,6 @@ FIXTURE(device_dma) {
 	struct dma_dev dma;
 	struct backing mem;
 	u64 pg;
-	bool tracked;	/* the mode has type1 dirty tracking */
 	u8 *snapshot;
 };
 
@@ -55,10 +54,9 @@ FIXTURE_SETUP(device_dma)
 	MODE_SETUP_NTH_OR_SKIP(&self->env, variant->kind, variant->nth, variant->mode);
 	if (variant->kind == DEVICE_MDEV)
 		VDM_INIT_OR_SKIP(&self->env, &self->vdm);
-	self->tracked = dirty_mode_tracks(&self->env);
 	self->pg = self->env.pgsize;
 	/* no capability to take the page size from in the iommufd modes */
-	if (!self->tracked && !self->pg)
+	if (!dirty_mode_tracks(&self->env) && !self->pg)
 		self->pg = host_page_size();
 	ASSERT_NE(0, self->pg) TH_LOG("no migration capability (DP-CAP-01)");
 	r = __dma_dev_init(&self->dma, &self->env.dev, &self->env.c, PRIV_IOVA);
@@ -105,7 +103,7 @@ static void fill_pattern(FIXTURE_DATA(device_dma) *self, u64 off, u64 len)
 static void track_check(struct __test_metadata *_metadata, FIXTURE_DATA(device_dma) *self,
 			u64 npages, const u64 *want)
 {
-	if (self->tracked)
+	if (dirty_mode_tracks(&self->env))
 		dirty_get_check(_metadata, &self->env, BASE_IOVA, npages, want);
 }
 
@@ -120,6 +118,20 @@ static void expect_pages(const FIXTURE_VARIANT(device_dma) *variant, u64 *want, 
 }
 
 /*
+ * Maps the whole buffer, starts tracking (where the mode has it), puts the
+ * pattern at offset @src and has the device copy @len bytes of it to @dst.
+ */
+static void map_and_copy(struct __test_metadata *_metadata, FIXTURE_DATA(device_dma) *self,
+			 u64 src, u64 dst, u64 len)
+{
+	container_map(&self->env.c, BASE_IOVA, self->mem.addr, NPAGES * self->pg);
+	dirty_start_or_refused(_metadata, &self->env);
+	fill_pattern(self, src, len);
+	ASSERT_EQ(0, __dma_dev_copy(&self->dma, BASE_IOVA + src, BASE_IOVA + dst, len,
+				    TIMEOUT_MS));
+}
+
+/*
  * DP-BIT-09 / DP-BIT-05 / DP-BIT-06: the device reads a pattern from page 2
  * and writes it 512 bytes before the end of page 10; memory holds the
  * pattern exactly there, canaries elsewhere; the bitmap shows pages 10 and
@@ -131,11 +143,7 @@ TEST_F(device_dma, bit05_copy_lands_exactly)
 	u64 want[1] = { 0 };
 
 	NEED_ROUND_TRIP();
-	container_map(&self->env.c, BASE_IOVA, self->mem.addr, NPAGES * self->pg);
-	dirty_start_or_refused(_metadata, &self->env);
-	fill_pattern(self, src, len);
-	ASSERT_EQ(0, __dma_dev_copy(&self->dma, BASE_IOVA + src, BASE_IOVA + dst, len,
-				    TIMEOUT_MS));
+	map_and_copy(_metadata, self, src, dst, len);
 	EXPECT_EQ(0, memcmp(mem_at(self, src), mem_at(self, dst), len));
 	EXPECT_TRUE(mem_is(mem_at(self, 0), CANARY, src));
 	EXPECT_TRUE(mem_is(mem_at(self, src + len), CANARY, dst - src - len));
@@ -204,16 +212,12 @@ TEST_F(device_dma, unm18_unmap_after_dma)
 	int r, refused;
 
 	NEED_ROUND_TRIP();
-	container_map(&self->env.c, BASE_IOVA, self->mem.addr, NPAGES * self->pg);
-	dirty_start_or_refused(_metadata, &self->env);
-	fill_pattern(self, src, len);
-	ASSERT_EQ(0, __dma_dev_copy(&self->dma, BASE_IOVA + src, BASE_IOVA + dst, len,
-				    TIMEOUT_MS));
+	map_and_copy(_metadata, self, src, dst, len);
 	ASSERT_EQ(0, guarded_buf_alloc(&buf, bitmap_bytes(NPAGES)));
 	memset(buf.data, 0, buf.size);
 	r = __container_unmap_dirty(&self->env.c, BASE_IOVA, NPAGES * self->pg, self->pg,
 				    buf.data, buf.size, NULL);
-	if (self->tracked) {
+	if (dirty_mode_tracks(&self->env)) {
 		ASSERT_EQ(0, r);
 		expect_pages(variant, want, 5, 1);
 		ASSERT_BITMAP_EQ(want, (u64 *)buf.data, NPAGES);

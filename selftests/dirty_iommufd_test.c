@@ -773,7 +773,8 @@ TEST_F(hwpt_args, hwpt04_range_with_hole)
 		EXPECT_EQ(1, got[0] & 1) TH_LOG("dirty page after the hole lost");
 	}
 	guarded_buf_free(&buf);
-	ASSERT_EQ(0, __iommufd_ioas_unmap(&m->ifd, m->ioas_id, b_iova, host_page_size()));
+	ASSERT_EQ(0, __iommufd_ioas_unmap(&m->ifd, m->ioas_id, b_iova, host_page_size(),
+					       NULL));
 	backing_free(&b);
 }
 

@@ -92,10 +92,10 @@ static u64 next_seq(struct stress *s)
 }
 
 /* Page index in the log: stable pages first, then the churn mapping's. */
-static u64 iova_of(u64 page)
+static u64 iova_of(struct stress *s, u64 page)
 {
-	return page < STABLE_PAGES ? STABLE_IOVA + page * 4096 :
-				     CHURN_IOVA + (page - STABLE_PAGES) * 4096;
+	return page < STABLE_PAGES ? STABLE_IOVA + page * s->pg :
+				     CHURN_IOVA + (page - STABLE_PAGES) * s->pg;
 }
 
 static u8 *mem_of(struct stress *s, u64 page)
@@ -151,7 +151,7 @@ static void *vdm_writer(void *arg)
 			u64 range = churn ? NPAGES : STABLE_PAGES;
 
 			page[i] = rand_r(&seed) % range;
-			cmds[i].iova = iova_of(page[i]) + rand_r(&seed) % s->pg;
+			cmds[i].iova = iova_of(s, page[i]) + rand_r(&seed) % s->pg;
 			if (i == BATCH - 2 && page[i] < STABLE_PAGES) {
 				cmds[i].op = VDM_OP_PIN;	/* DP-BIT-03 */
 				cmds[i].iova &= ~(s->pg - 1);
@@ -413,10 +413,10 @@ static void pci_stable(struct stress *s, struct io_uring *ring, u64 op, u64 page
 	u8 *at = mem_of(s, page);
 	int r;
 
-	r = pci_transfer(s, ring, true, iova_of(page) + off);
+	r = pci_transfer(s, ring, true, iova_of(s, page) + off);
 	if (r && !atomic_load(&s->error))
 		record_failure(s, "transfer %llu to IOVA 0x%llx: %s", (unsigned long long)op,
-			       (unsigned long long)(iova_of(page) + off), strerror(-r));
+			       (unsigned long long)(iova_of(s, page) + off), strerror(-r));
 	if (r)
 		return;
 	log_written(s, page, off, s->len, next_seq(s));
@@ -565,7 +565,9 @@ FIXTURE_SETUP(stress)
 			SKIP(return, "%s: its driver cannot hand out its register writes",
 			     self->dma.ops->name);
 	}
-	ASSERT_EQ(4096, self->env.pgsize);
+	ASSERT_NE(0, self->env.pgsize) TH_LOG("no migration capability (DP-CAP-01)");
+	/* the stable mapping must end below CHURN_IOVA at any page size */
+	ASSERT_GE(CHURN_IOVA - STABLE_IOVA, STABLE_PAGES * self->env.pgsize);
 	BACKING_ALLOC_OR_SKIP(&self->mem, BACKING_ANON, NPAGES * self->env.pgsize);
 	self->s = calloc(1, sizeof(*self->s));
 	ASSERT_NE(NULL, self->s);

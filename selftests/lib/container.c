@@ -53,15 +53,19 @@ int iommu_mode_dirty_refusal(enum iommu_mode mode, const char **req)
 	}
 }
 
+const char *iommu_mode_path(enum iommu_mode mode)
+{
+	return mode >= IOMMU_MODE_IOMMUFD_COMPAT ? "/dev/iommu" : "/dev/vfio/vfio";
+}
+
 int __container_open_mode(struct container *c, enum iommu_mode mode)
 {
-	const char *path = mode >= IOMMU_MODE_IOMMUFD_COMPAT ? "/dev/iommu" : "/dev/vfio/vfio";
 	struct iommufd ifd;
 	int ver, r;
 
 	memset(c, 0, sizeof(*c));
 	c->mode = mode;
-	c->fd = open(path, O_RDWR | O_CLOEXEC);
+	c->fd = open(iommu_mode_path(mode), O_RDWR | O_CLOEXEC);
 	if (c->fd < 0)
 		return -errno;
 	if (mode == IOMMU_MODE_IOMMUFD) {
@@ -167,23 +171,17 @@ int __container_map(struct container *c, u64 iova, void *vaddr, u64 size,
 		.iova = iova,
 		.size = size,
 	};
-	struct iommu_ioas_map ioas_map = {
-		.size = sizeof(ioas_map),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA,
-		.ioas_id = c->ioas_id,
-		.user_va = (uintptr_t)vaddr,
-		.length = size,
-		.iova = iova,
-	};
+	struct iommufd ifd = { .fd = c->fd };
+	u32 prot = 0;
 
 	if (c->mode == IOMMU_MODE_IOMMUFD) {
 		if (flags & ~(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE))
 			return -EOPNOTSUPP;
 		if (flags & VFIO_DMA_MAP_FLAG_READ)
-			ioas_map.flags |= IOMMU_IOAS_MAP_READABLE;
+			prot |= IOMMU_IOAS_MAP_READABLE;
 		if (flags & VFIO_DMA_MAP_FLAG_WRITE)
-			ioas_map.flags |= IOMMU_IOAS_MAP_WRITEABLE;
-		return ioctl_errno(c->fd, IOMMU_IOAS_MAP, &ioas_map);
+			prot |= IOMMU_IOAS_MAP_WRITEABLE;
+		return __iommufd_ioas_map_prot(&ifd, c->ioas_id, iova, vaddr, size, prot);
 	}
 
 	return ioctl_errno(c->fd, VFIO_IOMMU_MAP_DMA, &map);
@@ -198,20 +196,11 @@ int __container_unmap(struct container *c, u64 iova, u64 size, u32 flags,
 		.iova = iova,
 		.size = size,
 	};
-	struct iommu_ioas_unmap ioas_unmap = {
-		.size = sizeof(ioas_unmap),
-		.ioas_id = c->ioas_id,
-		.iova = iova,
-		.length = size,
-	};
+	struct iommufd ifd = { .fd = c->fd };
 	int r;
 
-	if (c->mode == IOMMU_MODE_IOMMUFD && !flags) {
-		r = ioctl_errno(c->fd, IOMMU_IOAS_UNMAP, &ioas_unmap);
-		if (!r && unmapped)
-			*unmapped = ioas_unmap.length;
-		return r;
-	}
+	if (c->mode == IOMMU_MODE_IOMMUFD && !flags)
+		return __iommufd_ioas_unmap(&ifd, c->ioas_id, iova, size, unmapped);
 	r = ioctl_errno(c->fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
 	if (!r && unmapped)
 		*unmapped = unmap.size;

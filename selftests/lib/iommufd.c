@@ -57,12 +57,12 @@ int __iommufd_ioas_alloc(struct iommufd *ifd, u32 *ioas_id)
 	return r;
 }
 
-int __iommufd_ioas_map(struct iommufd *ifd, u32 ioas_id, u64 iova, void *vaddr, u64 length)
+int __iommufd_ioas_map_prot(struct iommufd *ifd, u32 ioas_id, u64 iova, void *vaddr,
+			    u64 length, u32 prot)
 {
 	struct iommu_ioas_map cmd = {
 		.size = sizeof(cmd),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | prot,
 		.ioas_id = ioas_id,
 		.user_va = (uintptr_t)vaddr,
 		.length = length,
@@ -72,7 +72,14 @@ int __iommufd_ioas_map(struct iommufd *ifd, u32 ioas_id, u64 iova, void *vaddr, 
 	return ioctl_errno(ifd->fd, IOMMU_IOAS_MAP, &cmd);
 }
 
-int __iommufd_ioas_unmap(struct iommufd *ifd, u32 ioas_id, u64 iova, u64 length)
+int __iommufd_ioas_map(struct iommufd *ifd, u32 ioas_id, u64 iova, void *vaddr, u64 length)
+{
+	return __iommufd_ioas_map_prot(ifd, ioas_id, iova, vaddr, length,
+				       IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE);
+}
+
+int __iommufd_ioas_unmap(struct iommufd *ifd, u32 ioas_id, u64 iova, u64 length,
+			 u64 *unmapped)
 {
 	struct iommu_ioas_unmap cmd = {
 		.size = sizeof(cmd),
@@ -80,8 +87,12 @@ int __iommufd_ioas_unmap(struct iommufd *ifd, u32 ioas_id, u64 iova, u64 length)
 		.iova = iova,
 		.length = length,
 	};
+	int r;
 
-	return ioctl_errno(ifd->fd, IOMMU_IOAS_UNMAP, &cmd);
+	r = ioctl_errno(ifd->fd, IOMMU_IOAS_UNMAP, &cmd);
+	if (!r && unmapped)
+		*unmapped = cmd.length;
+	return r;
 }
 
 int __iommufd_ioas_iova_alignment(struct iommufd *ifd, u32 ioas_id, u64 *alignment)

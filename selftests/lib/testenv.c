@@ -23,11 +23,10 @@ static int mode_missing(enum iommu_mode mode, char *reason, size_t reason_len)
 	char why[192];
 
 	if (mode >= IOMMU_MODE_IOMMUFD_COMPAT) {
-		if (!access("/dev/iommu", F_OK))
+		if (!access(iommu_mode_path(mode), F_OK))
 			return 0;
-		snprintf(reason, reason_len,
-			 "mode %s: no /dev/iommu (kernel without CONFIG_IOMMUFD)",
-			 iommu_mode_name(mode));
+		snprintf(reason, reason_len, "mode %s: no %s (kernel without CONFIG_IOMMUFD)",
+			 iommu_mode_name(mode), iommu_mode_path(mode));
 		return ENV_SKIP;
 	}
 	if (!vfio_container_is_iommufd(why, sizeof(why)))
@@ -126,8 +125,7 @@ int env_setup_mode(struct dirty_env *e, enum device_kind kind, int nth, enum iom
 	r = __container_open_mode(&e->c, mode);
 	if (r) {
 		snprintf(reason, reason_len, "mode %s: %s: %s", iommu_mode_name(mode),
-			 mode >= IOMMU_MODE_IOMMUFD_COMPAT ? "/dev/iommu" : "/dev/vfio/vfio",
-			 strerror(-r));
+			 iommu_mode_path(mode), strerror(-r));
 		return ENV_SKIP;
 	}
 	if (mode == IOMMU_MODE_IOMMUFD) {

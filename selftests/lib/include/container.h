@@ -34,6 +34,8 @@ enum iommu_mode {
 };
 
 const char *iommu_mode_name(enum iommu_mode mode);
+/* The file a container of @mode opens: /dev/vfio/vfio or /dev/iommu. */
+const char *iommu_mode_path(enum iommu_mode mode);
 
 /*
  * 0 when @mode offers type1 dirty tracking; else the -errno DIRTY_PAGES

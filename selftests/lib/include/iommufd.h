@@ -63,7 +63,12 @@ int __iommufd_destroy(struct iommufd *ifd, u32 id);
 int __iommufd_ioas_alloc(struct iommufd *ifd, u32 *ioas_id);
 /* IOMMU_IOAS_MAP at a fixed IOVA, readable and writable. */
 int __iommufd_ioas_map(struct iommufd *ifd, u32 ioas_id, u64 iova, void *vaddr, u64 length);
-int __iommufd_ioas_unmap(struct iommufd *ifd, u32 ioas_id, u64 iova, u64 length);
+/* The same with IOMMU_IOAS_MAP_READABLE / _WRITEABLE as given in @prot. */
+int __iommufd_ioas_map_prot(struct iommufd *ifd, u32 ioas_id, u64 iova, void *vaddr,
+			    u64 length, u32 prot);
+/* @unmapped (may be NULL) gets the bytes unmapped. */
+int __iommufd_ioas_unmap(struct iommufd *ifd, u32 ioas_id, u64 iova, u64 length,
+			 u64 *unmapped);
 /*
  * IOMMU_IOAS_IOVA_RANGES: the alignment every IOVA of the IOAS must have,
  * which is the smallest IOMMU page of its domains.

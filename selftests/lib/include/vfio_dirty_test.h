@@ -138,25 +138,6 @@ static inline void dirty_get_expect(struct __test_metadata *_metadata, struct di
 	VDM_INIT_OR_SKIP(env, vdm);						\
 } while (0)
 
-/*
- * For the tests of type1 dirty tracking: in a mode without it, checks that
- * DIRTY_PAGES START fails as the spec says (EACCES for a v1 container,
- * ENOTTY from iommufd) and SKIPs the rest of the test with that; else
- * checks that there is a migration capability.
- */
-#define DIRTY_TRACKING_OR_SKIP(env) do {					\
-	const char *__req;							\
-	int __err = iommu_mode_dirty_refusal((env)->c.mode, &__req);		\
-	if (__err) {								\
-		ASSERT_EQ(__err, __container_dirty_start(&(env)->c))		\
-			TH_LOG("mode %s: DIRTY_PAGES START (%s)",		\
-			       iommu_mode_name((env)->c.mode), __req);		\
-		SKIP(return, "mode %s has no type1 dirty tracking: START fails with %s (%s)", \
-		     iommu_mode_name((env)->c.mode), strerror(-__err), __req);	\
-	}									\
-	ASSERT_NE(0, (env)->pgsize) TH_LOG("no migration capability (DP-CAP-01)"); \
-} while (0)
-
 /* True when the mode of @e has type1 dirty tracking. */
 static inline bool dirty_mode_tracks(const struct dirty_env *e)
 {
@@ -178,6 +159,23 @@ static inline void dirty_start_or_refused(struct __test_metadata *_metadata, str
 		TH_LOG("mode %s: DIRTY_PAGES START (%s)", iommu_mode_name(e->c.mode),
 		       err ? req : "DP-ARG-07");
 }
+
+/*
+ * For the tests of type1 dirty tracking: in a mode without it, checks that
+ * DIRTY_PAGES START fails as the spec says (EACCES for a v1 container,
+ * ENOTTY from iommufd) and SKIPs the rest of the test with that; else
+ * checks that there is a migration capability.
+ */
+#define DIRTY_TRACKING_OR_SKIP(env) do {					\
+	const char *__req;							\
+	int __err = iommu_mode_dirty_refusal((env)->c.mode, &__req);		\
+	if (__err) {								\
+		dirty_start_or_refused(_metadata, env);				\
+		SKIP(return, "mode %s has no type1 dirty tracking: START fails with %s (%s)", \
+		     iommu_mode_name((env)->c.mode), strerror(-__err), __req);	\
+	}									\
+	ASSERT_NE(0, (env)->pgsize) TH_LOG("no migration capability (DP-CAP-01)"); \
+} while (0)
 
 /*
  * Either container kind in IOMMU mode @mode: DEVICE_PCI (IOMMU-backed, every
