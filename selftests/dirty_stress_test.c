@@ -407,6 +407,26 @@ static bool landed(struct stress *s, u8 *page, u64 off, bool maybe)
 	return true;
 }
 
+/*
+ * Why landed(@page, @off) said no: the first byte that is neither what it
+ * should be, with what was there, the transfer's data and the canary.
+ */
+static void mismatch(struct stress *s, u64 op, const char *where, const u8 *page, u64 off)
+{
+	u64 span = (off + s->len + s->pg - 1) / s->pg * s->pg, i;
+	u8 want;
+
+	for (i = 0; i < span; i++) {
+		want = i >= off && i < off + s->len ? s->expected[i - off] : CANARY;
+		if (page[i] != want)
+			break;
+	}
+	record_failure(s, "transfer %llu %s (%llu bytes at offset %llu): byte %llu of the pages is 0x%02x, want 0x%02x (%s)",
+		       (unsigned long long)op, where, (unsigned long long)s->len,
+		       (unsigned long long)off, (unsigned long long)i, i < span ? page[i] : 0,
+		       i < span ? want : 0, i < off || i >= off + s->len ? "canary" : "its data");
+}
+
 /* Into the stable mapping: must land, exactly there. */
 static void pci_stable(struct stress *s, struct io_uring *ring, u64 op, u64 page, u64 off)
 {
@@ -421,9 +441,7 @@ static void pci_stable(struct stress *s, struct io_uring *ring, u64 op, u64 page
 		return;
 	log_written(s, page, off, s->len, next_seq(s));
 	if (!landed(s, at, off, false))
-		record_failure(s, "transfer %llu: data or canaries wrong at page %llu + %llu",
-			       (unsigned long long)op, (unsigned long long)page,
-			       (unsigned long long)off);
+		mismatch(s, op, "into the stable mapping", at, off);
 	memset(at + off, CANARY, s->len);
 }
 
@@ -459,10 +477,19 @@ static void pci_churn(struct stress *s, struct io_uring *ring, u64 op, u64 page,
 {
 	u64 after, done;
 	u8 *at = mem_of(s, STABLE_PAGES + page);
+	bool exact, clean;
 	int r;
 
 	r = pci_transfer(s, ring, true, CHURN_IOVA + page * s->pg + off);
 	done = next_seq(s);
+	/*
+	 * Judge the memory before reading the state: once the mapper moves on
+	 * it refills the memory with canary, and only a state that did not
+	 * change vouches for what was read before it.
+	 */
+	exact = !r && landed(s, at, off, false);
+	clean = mem_is(mem_of(s, STABLE_PAGES), CANARY, CHURN_PAGES * s->pg);
+	atomic_thread_fence(memory_order_seq_cst);
 	after = atomic_load(&s->churn_state);
 	if (atomic_load(&s->error))
 		return;
@@ -470,16 +497,15 @@ static void pci_churn(struct stress *s, struct io_uring *ring, u64 op, u64 page,
 		if (r)
 			record_failure(s, "transfer %llu into the mapping: %s",
 				       (unsigned long long)op, strerror(-r));
-		else if (!landed(s, at, off, false))
-			record_failure(s, "transfer %llu: data or canaries wrong in the mapping",
-				       (unsigned long long)op);
+		else if (!exact)
+			mismatch(s, op, "into the mapping that stayed mapped", at, off);
 		log_written(s, STABLE_PAGES + page, off, s->len, done);
 		s->churn_landed++;
 	} else if (r && r != -EFAULT && r != -EIO) {
 		record_failure(s, "transfer %llu near an unmap: %s", (unsigned long long)op,
 			       strerror(-r));
 	} else if (before == after) {
-		if (!mem_is(mem_of(s, STABLE_PAGES), CANARY, CHURN_PAGES * s->pg))
+		if (!clean)
 			stray(s, op, r, page * s->pg + off, before);
 		s->churn_blocked++;
 	} else {
