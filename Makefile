@@ -42,7 +42,7 @@ LDLIBS += -lpthread
 
 TESTS := dirty_caps_test dirty_ioctl_test dirty_iommu_backed_test dirty_pinned_test dirty_dma_rw_test dirty_scope_test dirty_unmap_test dirty_limits_test dirty_pagesize_test dirty_device_dma_test \
 	dirty_stress_test
-UNIT_TESTS := lib_unit_test
+UNIT_TESTS := lib_unit_test setup_unit_test
 TESTS += dirty_iommufd_test
 
 # dirty_iommufd_test and the library (lib/iommufd.c, and the IOAS of the
@@ -56,8 +56,12 @@ else ifneq ($(wildcard $(TOP)/../kselftest_harness.h),)
 IOMMUFD_TREE := $(abspath $(TOP)/../../../..)
 endif
 IOMMUFD_INC = $(eval IOMMUFD_INC := $(shell $(TOP)/fixtures/kernel/headers.sh $(IOMMUFD_TREE)))$(IOMMUFD_INC)
-IOMMUFD_OBJS = $(LIB_OBJS) $(OUTPUT)/dirty_iommufd_test.o
-LIB_SRCS := $(wildcard $(TOP)/selftests/lib/*.c $(TOP)/selftests/lib/drivers/*.c)
+# Only the mock IOMMU's object needs iommufd_test.h, and only
+# dirty_iommufd_test links it.
+MOCK_OBJ := $(OUTPUT)/lib/iommufd_mock.o
+IOMMUFD_OBJS = $(LIB_OBJS) $(MOCK_OBJ) $(OUTPUT)/dirty_iommufd_test.o
+LIB_SRCS := $(filter-out %/iommufd_mock.c,\
+	$(wildcard $(TOP)/selftests/lib/*.c $(TOP)/selftests/lib/drivers/*.c))
 LIB_OBJS := $(patsubst $(TOP)/selftests/lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
 
 TEST_BINS := $(addprefix $(OUTPUT)/,$(TESTS))
@@ -107,12 +111,16 @@ $(OUTPUT)/%.o: $(TOP)/selftests/%.c | harness
 
 $(OUTPUT)/dirty_stress_test: LDLIBS += -luring
 
+$(OUTPUT)/dirty_iommufd_test: $(OUTPUT)/dirty_iommufd_test.o $(LIB_OBJS) $(MOCK_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(OUTPUT)/%_test: $(OUTPUT)/%_test.o $(LIB_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(OUTPUT)/lib_unit_test.o: $(TOP)/selftests/unit/lib_unit_test.c | harness
+$(OUTPUT)/%_unit_test.o: $(TOP)/selftests/unit/%_unit_test.c | harness
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DCAPABILITIES_FILE='"$(TOP)/selftests/capabilities"' \
+		-c -o $@ $<
 
 install: $(TEST_BINS)
 	@test -n "$(INSTALL_PATH)" || { echo "usage: make install INSTALL_PATH=dir" >&2; exit 1; }
@@ -120,11 +128,12 @@ install: $(TEST_BINS)
 	install -m 0755 $(TEST_BINS) $(INSTALL_PATH)/
 	install -m 0755 $(TOP)/runner.sh $(TOP)/fixtures/kmod/mdev_fixture_test.sh $(INSTALL_PATH)/
 	install -m 0644 $(TOP)/config $(TOP)/settings $(TOP)/selftests/xfail \
+		$(TOP)/selftests/capabilities \
 		$(wildcard $(TOP)/selftests/requirements) $(INSTALL_PATH)/
 	printf '%s\n' mdev_fixture_test.sh $(TESTS) > $(INSTALL_PATH)/tests.list
 
 unit: $(UNIT_BINS)
-	$(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do $$t; done
 
 checkpatch:
 	@$(TOP)/fixtures/checkpatch.sh

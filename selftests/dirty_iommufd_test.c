@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "vfio_dirty_test.h"
-#include "iommufd.h"
+#include "iommufd_mock.h"
 
 /* IOVA of the mappings: the start of the mock's aperture. */
 #define MOCK_IOVA	((u64)MOCK_APERTURE_START)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "backing.h"
+#include "host.h"
 
 #ifndef MAP_HUGE_2MB
 #define MAP_HUGE_2MB	(21 << MAP_HUGE_SHIFT)
@@ -24,6 +25,13 @@
 
 #define SZ_2M	(2UL << 20)
 #define SZ_1G	(1UL << 30)
+
+/* The capability token of each backing the host may not have. */
+static const char *const tokens[BACKING_NR] = {
+	[BACKING_THP] = "thp",
+	[BACKING_HUGETLB_2M] = "hugetlb_2m",
+	[BACKING_HUGETLB_1G] = "hugetlb_1g",
+};
 
 static const char *const names[BACKING_NR] = {
 	[BACKING_ANON] = "anonymous 4K",
@@ -47,13 +55,13 @@ size_t backing_page_size(enum backing_kind kind)
 	case BACKING_HUGETLB_1G:
 		return SZ_1G;
 	default:
-		return (size_t)sysconf(_SC_PAGESIZE);
+		return host_page_size();
 	}
 }
 
 static void touch(void *addr, size_t size)
 {
-	size_t ps = (size_t)sysconf(_SC_PAGESIZE), off;
+	size_t ps = host_page_size(), off;
 
 	/* An atomic store cannot be dropped as dead, unlike a plain one. */
 	for (off = 0; off < size; off += ps)
@@ -129,9 +137,9 @@ static int alloc_hugetlb(struct backing *b, int flag, const char *sysdir,
 
 	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/%s/free_hugepages", sysdir);
 	if (access(path, R_OK)) {
-		snprintf(reason, reason_len, "%s: the kernel offers no such hugepage size",
-			 backing_name(b->kind));
-		return -EOPNOTSUPP;
+		snprintf(reason, reason_len, "%s: the kernel offers no %s pages",
+			 tokens[b->kind], backing_name(b->kind));
+		return BACKING_ABSENT;
 	}
 	map = mmap(NULL, b->size, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | flag, -1, 0);
@@ -140,9 +148,11 @@ static int alloc_hugetlb(struct backing *b, int flag, const char *sysdir,
 
 		read_line(path, nr, sizeof(nr));
 		snprintf(reason, reason_len,
-			 "%s: cannot get %zu MiB (%s free; reserve more in /sys/kernel/mm/hugepages/%s/nr_hugepages)",
-			 backing_name(b->kind), b->size >> 20, nr, sysdir);
-		return r;
+			 "%s: cannot get %zu MiB of %s (%s free; reserve more in /sys/kernel/mm/hugepages/%s/nr_hugepages): %s",
+			 tokens[b->kind], b->size >> 20, backing_name(b->kind), nr, sysdir,
+			 strerror(-r));
+		/* Too few free pages is an absence; any other error is not. */
+		return r == -ENOMEM ? BACKING_ABSENT : r;
 	}
 	b->map = map;
 	b->map_len = b->size;
@@ -175,9 +185,9 @@ int backing_alloc(struct backing *b, enum backing_kind kind, size_t size,
 		read_line("/sys/kernel/mm/transparent_hugepage/enabled", thp, sizeof(thp));
 		if (!strstr(thp, "[always]") && !strstr(thp, "[madvise]")) {
 			snprintf(reason, reason_len,
-				 "%s: transparent hugepages are not enabled (%s)",
-				 backing_name(kind), thp[0] ? thp : "no THP in this kernel");
-			return -EOPNOTSUPP;
+				 "thp: transparent hugepages are not enabled (%s)",
+				 thp[0] ? thp : "no THP in this kernel");
+			return BACKING_ABSENT;
 		}
 		r = alloc_aligned_anon(b, b->page_size);
 		if (!r && madvise(b->addr, b->size, MADV_HUGEPAGE))
@@ -220,10 +230,10 @@ int backing_alloc(struct backing *b, enum backing_kind kind, size_t size,
 		kb = thp_kb(b->addr);
 		if (kb <= 0) {
 			snprintf(reason, reason_len,
-				 "%s: the kernel gave no huge page to a %zu MiB madvise(MADV_HUGEPAGE) area",
-				 backing_name(kind), b->size >> 20);
+				 "thp: the kernel gave no huge page to a %zu MiB madvise(MADV_HUGEPAGE) area",
+				 b->size >> 20);
 			backing_free(b);
-			return -ENOMEM;
+			return BACKING_ABSENT;
 		}
 	}
 	return 0;

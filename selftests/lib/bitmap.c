@@ -9,15 +9,11 @@
 #include <unistd.h>
 
 #include "bitmap.h"
-
-static size_t page_size(void)
-{
-	return (size_t)sysconf(_SC_PAGESIZE);
-}
+#include "host.h"
 
 int guarded_buf_alloc(struct guarded_buf *b, size_t size)
 {
-	size_t ps = page_size();
+	size_t ps = host_page_size();
 	size_t body = ((size + ps - 1) / ps) * ps;
 	char *map;
 
@@ -52,7 +48,7 @@ void *fault_page(void)
 	static void *page;
 
 	if (!page) {
-		page = mmap(NULL, page_size(), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		page = mmap(NULL, host_page_size(), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (page == MAP_FAILED)
 			page = NULL;
 	}

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +13,11 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "container.h"
-#include "info_caps.h"
-#include "iommufd.h"
+#include <linux/iommufd.h>
 
-static int ioctl_errno(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? -errno : 0;
-}
+#include "container.h"
+#include "host.h"
+#include "info_caps.h"
 
 static const char *const mode_names[IOMMU_MODES] = {
 	[IOMMU_MODE_TYPE1V2] = "type1v2",
@@ -58,19 +56,60 @@ const char *iommu_mode_path(enum iommu_mode mode)
 	return mode >= IOMMU_MODE_IOMMUFD_COMPAT ? "/dev/iommu" : "/dev/vfio/vfio";
 }
 
+int __ioas_alloc(int fd, u32 *ioas_id)
+{
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+	int r;
+
+	r = ioctl_errno(fd, IOMMU_IOAS_ALLOC, &cmd);
+	if (!r)
+		*ioas_id = cmd.out_ioas_id;
+	return r;
+}
+
+int __ioas_map(int fd, u32 ioas_id, u64 iova, void *vaddr, u64 length, u32 prot)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | prot,
+		.ioas_id = ioas_id,
+		.user_va = (uintptr_t)vaddr,
+		.length = length,
+		.iova = iova,
+	};
+
+	return ioctl_errno(fd, IOMMU_IOAS_MAP, &cmd);
+}
+
+int __ioas_unmap(int fd, u32 ioas_id, u64 iova, u64 length, u64 *unmapped)
+{
+	struct iommu_ioas_unmap cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas_id,
+		.iova = iova,
+		.length = length,
+	};
+	int r;
+
+	r = ioctl_errno(fd, IOMMU_IOAS_UNMAP, &cmd);
+	if (!r && unmapped)
+		*unmapped = cmd.length;
+	return r;
+}
+
 int __container_open_mode(struct container *c, enum iommu_mode mode)
 {
-	struct iommufd ifd;
+	char path[PATH_MAX];
 	int ver, r;
 
 	memset(c, 0, sizeof(*c));
 	c->mode = mode;
-	c->fd = open(iommu_mode_path(mode), O_RDWR | O_CLOEXEC);
+	c->fd = open(host_path(path, sizeof(path), "%s", iommu_mode_path(mode)),
+		     O_RDWR | O_CLOEXEC);
 	if (c->fd < 0)
 		return -errno;
 	if (mode == IOMMU_MODE_IOMMUFD) {
-		ifd.fd = c->fd;
-		r = __iommufd_ioas_alloc(&ifd, &c->ioas_id);
+		r = __ioas_alloc(c->fd, &c->ioas_id);
 		if (r) {
 			container_close(c);
 			return r;
@@ -111,8 +150,7 @@ int __container_attach_group(struct container *c, int group_id)
 
 	if (c->nr_groups == CONTAINER_MAX_GROUPS)
 		return -ENOSPC;
-	snprintf(path, sizeof(path), "/dev/vfio/%d", group_id);
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	fd = open(host_path(path, sizeof(path), "/dev/vfio/%d", group_id), O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	r = ioctl_errno(fd, VFIO_GROUP_GET_STATUS, &status);
@@ -171,7 +209,6 @@ int __container_map(struct container *c, u64 iova, void *vaddr, u64 size,
 		.iova = iova,
 		.size = size,
 	};
-	struct iommufd ifd = { .fd = c->fd };
 	u32 prot = 0;
 
 	if (c->mode == IOMMU_MODE_IOMMUFD) {
@@ -181,7 +218,7 @@ int __container_map(struct container *c, u64 iova, void *vaddr, u64 size,
 			prot |= IOMMU_IOAS_MAP_READABLE;
 		if (flags & VFIO_DMA_MAP_FLAG_WRITE)
 			prot |= IOMMU_IOAS_MAP_WRITEABLE;
-		return __iommufd_ioas_map_prot(&ifd, c->ioas_id, iova, vaddr, size, prot);
+		return __ioas_map(c->fd, c->ioas_id, iova, vaddr, size, prot);
 	}
 
 	return ioctl_errno(c->fd, VFIO_IOMMU_MAP_DMA, &map);
@@ -196,11 +233,10 @@ int __container_unmap(struct container *c, u64 iova, u64 size, u32 flags,
 		.iova = iova,
 		.size = size,
 	};
-	struct iommufd ifd = { .fd = c->fd };
 	int r;
 
 	if (c->mode == IOMMU_MODE_IOMMUFD && !flags)
-		return __iommufd_ioas_unmap(&ifd, c->ioas_id, iova, size, unmapped);
+		return __ioas_unmap(c->fd, c->ioas_id, iova, size, unmapped);
 	r = ioctl_errno(c->fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
 	if (!r && unmapped)
 		*unmapped = unmap.size;
@@ -353,7 +389,27 @@ u64 container_dirty_pgsize(struct container *c)
 {
 	struct dirty_caps caps;
 
+	/* DP-CAP-04 says one bit; the smallest one if a kernel sets more. */
 	if (__container_dirty_caps(c, &caps))
 		return 0;
-	return caps.pgsize_bitmap;
+	return caps.pgsize_bitmap & -caps.pgsize_bitmap;
+}
+
+bool vfio_container_is_iommufd(char *reason, size_t reason_len)
+{
+	if (!host_exists("/dev/vfio/vfio")) {
+		snprintf(reason, reason_len, "no /dev/vfio/vfio");
+		return false;
+	}
+	if (host_exists("/sys/module/vfio_iommu_type1")) {
+		snprintf(reason, reason_len,
+			 "vfio_iommu_type1 is loaded: /dev/vfio/vfio is VFIO's type1 container, not iommufd's (CONFIG_IOMMUFD_VFIO_CONTAINER=n)");
+		return false;
+	}
+	if (!host_exists("/dev/iommu")) {
+		snprintf(reason, reason_len, "no /dev/iommu (CONFIG_IOMMUFD=n)");
+		return false;
+	}
+	snprintf(reason, reason_len, "/dev/iommu and no vfio_iommu_type1");
+	return true;
 }

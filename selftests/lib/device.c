@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Devices under test, named by PCI address or mdev UUID, and their groups.
+ * Devices under test, named by PCI address or mdev UUID, their groups and
+ * their VFIO cdevs.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -13,6 +16,7 @@
 #include <unistd.h>
 
 #include "device.h"
+#include "host.h"
 #include "iommufd.h"
 
 static char names[DEVICES_MAX][DEVICE_NAME_MAX];
@@ -48,63 +52,72 @@ bool device_name_is_mdev(const char *s)
 	return true;
 }
 
-static bool is_device_name(const char *s)
+/* Records @s, or -EINVAL with @reason when it is no device name or one too many. */
+static int add_name(const char *s, const char *from, char *reason, size_t reason_len)
 {
-	return device_name_is_pci(s) || device_name_is_mdev(s);
-}
-
-static void add_name(const char *s)
-{
-	if (nr_names == DEVICES_MAX)
-		return;
+	if (!device_name_is_pci(s) && !device_name_is_mdev(s)) {
+		snprintf(reason, reason_len,
+			 "%s: \"%s\" is neither a PCI address (0000:00:03.0) nor an mdev UUID",
+			 from, s);
+		return -EINVAL;
+	}
+	if (nr_names == DEVICES_MAX) {
+		snprintf(reason, reason_len, "%s: more than %d devices named", from, DEVICES_MAX);
+		return -EINVAL;
+	}
 	if (device_name_is_pci(s) && strlen(s) == 7)
 		snprintf(names[nr_names++], DEVICE_NAME_MAX, "0000:%s", s);
 	else
 		snprintf(names[nr_names++], DEVICE_NAME_MAX, "%s", s);
+	return 0;
 }
 
-/* Options of the harness that take a value: "-t name" is not a device. */
+/* Options of the harness that take a value: in "-t name", name is not a device. */
 static bool takes_value(const char *opt)
 {
 	return opt[0] == '-' && opt[1] && strchr("fFvVtTr", opt[1]) && !opt[2];
 }
 
-int device_args_take(int argc, char **argv)
+void device_args_reset(void)
 {
-	const char *env;
-	int first = argc;
+	nr_names = 0;
+}
 
-	while (first > 1 && is_device_name(argv[first - 1]) &&
-	       !(first > 2 && takes_value(argv[first - 2])))
-		first--;
-	for (int i = first; i < argc; i++)
-		add_name(argv[i]);
-	if (first < argc) {
-		argv[first] = NULL;
-		return first;
+int device_args_take(int argc, char **argv, char *reason, size_t reason_len)
+{
+	char buf[DEVICES_MAX * DEVICE_NAME_MAX * 2], *tok, *save;
+	const char *env;
+	int i, out = 1, r;
+
+	for (i = 1; i < argc; i++) {
+		if (argv[i][0] == '-' && argv[i][1]) {
+			argv[out++] = argv[i];
+			if (takes_value(argv[i]) && i + 1 < argc)
+				argv[out++] = argv[++i];
+			continue;
+		}
+		r = add_name(argv[i], "device argument", reason, reason_len);
+		if (r)
+			return r;
 	}
+	argv[out] = NULL;
+	if (nr_names)
+		return out;
 
 	env = getenv("VFIO_DIRTY_DEVICES");
-	if (env) {
-		char buf[DEVICES_MAX * DEVICE_NAME_MAX], *tok, *save;
-
-		snprintf(buf, sizeof(buf), "%s", env);
-		for (tok = strtok_r(buf, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
-			if (is_device_name(tok))
-				add_name(tok);
-		}
+	if (!env)
+		return out;
+	if (strlen(env) >= sizeof(buf)) {
+		snprintf(reason, reason_len, "VFIO_DIRTY_DEVICES: too long");
+		return -EINVAL;
 	}
-	return argc;
-}
-
-int devices_count(void)
-{
-	return nr_names;
-}
-
-const char *device_name(int i)
-{
-	return i < nr_names ? names[i] : NULL;
+	snprintf(buf, sizeof(buf), "%s", env);
+	for (tok = strtok_r(buf, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
+		r = add_name(tok, "VFIO_DIRTY_DEVICES", reason, reason_len);
+		if (r)
+			return r;
+	}
+	return out;
 }
 
 const char *device_nth(enum device_kind kind, int n)
@@ -130,7 +143,7 @@ static int sysfs_link_name(const char *bus, const char *name, const char *attr,
 	char path[PATH_MAX], link[PATH_MAX];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/%s", bus, name, attr);
+	host_path(path, sizeof(path), "/sys/bus/%s/devices/%s/%s", bus, name, attr);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0)
 		return -errno;
@@ -143,6 +156,7 @@ int __device_find(struct vfio_dev *d, const char *name, char *reason, size_t rea
 {
 	char path[PATH_MAX], group[32], drv[64];
 	const char *bus;
+	int r;
 
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
@@ -151,13 +165,15 @@ int __device_find(struct vfio_dev *d, const char *name, char *reason, size_t rea
 	bus = d->kind == DEVICE_PCI ? "pci" : "mdev";
 
 	snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s", bus, name);
-	if (access(path, F_OK)) {
-		snprintf(reason, reason_len, "%s: no such %s device", name, bus);
+	if (!host_exists(path)) {
+		snprintf(reason, reason_len, "%s: named, but there is no such %s device (%s)",
+			 name, bus, path);
 		return -ENODEV;
 	}
-	if (sysfs_link_name(bus, name, "iommu_group", group, sizeof(group))) {
+	r = sysfs_link_name(bus, name, "iommu_group", group, sizeof(group));
+	if (r) {
 		snprintf(reason, reason_len, "%s: no IOMMU group (is the IOMMU enabled?)", name);
-		return -ENOENT;
+		return r;
 	}
 	d->group_id = atoi(group);
 
@@ -170,11 +186,69 @@ int __device_find(struct vfio_dev *d, const char *name, char *reason, size_t rea
 		return -EBUSY;
 	}
 	snprintf(path, sizeof(path), "/dev/vfio/%d", d->group_id);
-	if (access(path, F_OK)) {
+	if (!host_exists(path)) {
 		snprintf(reason, reason_len, "%s: %s does not exist", name, path);
 		return -ENOENT;
 	}
 	return 0;
+}
+
+int __vfio_cdev_open(const char *name, int *fd, char *reason, size_t reason_len)
+{
+	char path[PATH_MAX], dev[PATH_MAX];
+	struct dirent *de;
+	DIR *dir;
+	int r;
+
+	host_path(path, sizeof(path), "/sys/bus/%s/devices/%s/vfio-dev",
+		  device_name_is_pci(name) ? "pci" : "mdev", name);
+	dir = opendir(path);
+	if (!dir) {
+		r = -errno;
+		snprintf(reason, reason_len,
+			 "%s: no VFIO device cdev (%s: %s; CONFIG_VFIO_DEVICE_CDEV=n)",
+			 name, path, strerror(-r));
+		/* The device was found bound to VFIO already: only the cdev is missing. */
+		return r == -ENOENT ? -ENOTTY : r;
+	}
+	r = -ENOENT;
+	snprintf(reason, reason_len, "%s: no vfioN under %s", name, path);
+	while ((de = readdir(dir))) {
+		if (strncmp(de->d_name, "vfio", 4))
+			continue;
+		host_path(dev, sizeof(dev), "/dev/vfio/devices/%.64s", de->d_name);
+		*fd = open(dev, O_RDWR | O_CLOEXEC);
+		r = *fd < 0 ? -errno : 0;
+		if (r)
+			snprintf(reason, reason_len, "%s: open %s: %s", name, dev, strerror(-r));
+		break;
+	}
+	closedir(dir);
+	return r;
+}
+
+int __vfio_cdev_bind(int dev_fd, struct iommufd *ifd, u32 *dev_id)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = ifd->fd,
+	};
+	int r;
+
+	r = ioctl_errno(dev_fd, VFIO_DEVICE_BIND_IOMMUFD, &bind);
+	if (!r)
+		*dev_id = bind.out_devid;
+	return r;
+}
+
+int __vfio_cdev_attach(int dev_fd, u32 pt_id)
+{
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+		.pt_id = pt_id,
+	};
+
+	return ioctl_errno(dev_fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
 }
 
 int __device_open_cdev(struct vfio_dev *d, struct container *c, char *reason,
@@ -203,20 +277,26 @@ int __device_open_cdev(struct vfio_dev *d, struct container *c, char *reason,
 	return r;
 }
 
-int __device_open(struct vfio_dev *d, struct container *c)
+int __device_open(struct vfio_dev *d, struct container *c, char *reason, size_t reason_len)
 {
-	char why[256];
-	int i;
+	int i, r;
 
 	if (c->mode == IOMMU_MODE_IOMMUFD)
-		return __device_open_cdev(d, c, why, sizeof(why));
+		return __device_open_cdev(d, c, reason, reason_len);
 
 	for (i = 0; i < c->nr_groups; i++) {
 		if (c->group_id[i] != d->group_id)
 			continue;
 		d->fd = ioctl(c->group_fd[i], VFIO_GROUP_GET_DEVICE_FD, d->name);
-		return d->fd < 0 ? -errno : 0;
+		if (d->fd >= 0)
+			return 0;
+		r = -errno;
+		snprintf(reason, reason_len, "%s: VFIO_GROUP_GET_DEVICE_FD: %s", d->name,
+			 strerror(-r));
+		return r;
 	}
+	snprintf(reason, reason_len, "%s: its group %d is not in the container", d->name,
+		 d->group_id);
 	return -ENOENT;
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * iommufd operations: each returns 0 or -errno and never exits, so the
- * caller (a test) decides what a failure means.
+ * caller (a test) decides what a failure means. The IOAS calls are the
+ * container's (container.c), where the native iommufd mode uses them.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -13,13 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "device.h"
+#include "container.h"
+#include "host.h"
 #include "iommufd.h"
-
-static int ioctl_errno(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? -errno : 0;
-}
 
 int __iommufd_open(struct iommufd *ifd)
 {
@@ -48,28 +45,13 @@ int __iommufd_destroy(struct iommufd *ifd, u32 id)
 
 int __iommufd_ioas_alloc(struct iommufd *ifd, u32 *ioas_id)
 {
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-	int r;
-
-	r = ioctl_errno(ifd->fd, IOMMU_IOAS_ALLOC, &cmd);
-	if (!r)
-		*ioas_id = cmd.out_ioas_id;
-	return r;
+	return __ioas_alloc(ifd->fd, ioas_id);
 }
 
 int __iommufd_ioas_map_prot(struct iommufd *ifd, u32 ioas_id, u64 iova, void *vaddr,
 			    u64 length, u32 prot)
 {
-	struct iommu_ioas_map cmd = {
-		.size = sizeof(cmd),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | prot,
-		.ioas_id = ioas_id,
-		.user_va = (uintptr_t)vaddr,
-		.length = length,
-		.iova = iova,
-	};
-
-	return ioctl_errno(ifd->fd, IOMMU_IOAS_MAP, &cmd);
+	return __ioas_map(ifd->fd, ioas_id, iova, vaddr, length, prot);
 }
 
 int __iommufd_ioas_map(struct iommufd *ifd, u32 ioas_id, u64 iova, void *vaddr, u64 length)
@@ -81,18 +63,7 @@ int __iommufd_ioas_map(struct iommufd *ifd, u32 ioas_id, u64 iova, void *vaddr, 
 int __iommufd_ioas_unmap(struct iommufd *ifd, u32 ioas_id, u64 iova, u64 length,
 			 u64 *unmapped)
 {
-	struct iommu_ioas_unmap cmd = {
-		.size = sizeof(cmd),
-		.ioas_id = ioas_id,
-		.iova = iova,
-		.length = length,
-	};
-	int r;
-
-	r = ioctl_errno(ifd->fd, IOMMU_IOAS_UNMAP, &cmd);
-	if (!r && unmapped)
-		*unmapped = cmd.length;
-	return r;
+	return __ioas_unmap(ifd->fd, ioas_id, iova, length, unmapped);
 }
 
 int __iommufd_ioas_iova_alignment(struct iommufd *ifd, u32 ioas_id, u64 *alignment)
@@ -170,147 +141,6 @@ int __iommufd_hwpt_get_dirty(struct iommufd *ifd, u32 hwpt_id, u64 iova, u64 len
 	return ioctl_errno(ifd->fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd);
 }
 
-int __iommufd_mock_domain(struct iommufd *ifd, u32 pt_id, u32 dev_flags,
-			  struct iommufd_mock_dev *md)
-{
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = dev_flags ? IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS : IOMMU_TEST_OP_MOCK_DOMAIN,
-		.id = pt_id,
-		.mock_domain_flags = { .dev_flags = dev_flags },
-	};
-	int r;
-
-	r = ioctl_errno(ifd->fd, IOMMU_TEST_CMD, &cmd);
-	if (!r) {
-		md->stdev_id = cmd.mock_domain_flags.out_stdev_id;
-		md->hwpt_id = cmd.mock_domain_flags.out_hwpt_id;
-		md->idev_id = cmd.mock_domain_flags.out_idev_id;
-	}
-	return r;
-}
-
-int __iommufd_mock_dirty(struct iommufd *ifd, u32 hwpt_id, u64 iova, u64 length,
-			 u64 page_size, const void *bitmap, u64 *nr_dirty)
-{
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = IOMMU_TEST_OP_DIRTY,
-		.id = hwpt_id,
-		.dirty = {
-			.iova = iova,
-			.length = length,
-			.page_size = page_size,
-			.uptr = (uintptr_t)bitmap,
-		},
-	};
-	int r;
-
-	r = ioctl_errno(ifd->fd, IOMMU_TEST_CMD, &cmd);
-	if (!r && nr_dirty)
-		*nr_dirty = cmd.dirty.out_nr_dirty;
-	return r;
-}
-
-int __iommufd_mock_access(struct iommufd *ifd, u32 ioas_id, int *access_fd)
-{
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = IOMMU_TEST_OP_CREATE_ACCESS,
-		.id = ioas_id,
-	};
-	int r;
-
-	r = ioctl_errno(ifd->fd, IOMMU_TEST_CMD, &cmd);
-	if (!r)
-		*access_fd = cmd.create_access.out_access_fd;
-	return r;
-}
-
-int __iommufd_mock_access_write(struct iommufd *ifd, int access_fd, u64 iova,
-				const void *buf, u64 len)
-{
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = IOMMU_TEST_OP_ACCESS_RW,
-		.id = access_fd,
-		.access_rw = {
-			.iova = iova,
-			.length = len,
-			.uptr = (uintptr_t)buf,
-			.flags = MOCK_ACCESS_RW_WRITE,
-		},
-	};
-
-	return ioctl_errno(ifd->fd, IOMMU_TEST_CMD, &cmd);
-}
-
-u64 iommufd_mock_page_size(void)
-{
-	return (u64)sysconf(_SC_PAGESIZE) / 2;
-}
-
-u64 iommufd_mock_huge_page_size(void)
-{
-	return 512 * iommufd_mock_page_size();
-}
-
-int __vfio_cdev_open(const char *name, int *fd, char *reason, size_t reason_len)
-{
-	bool pci = device_name_is_pci(name);
-	char path[128];
-	struct dirent *de;
-	DIR *dir;
-	int r = -ENOENT;
-
-	snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/vfio-dev", pci ? "pci" : "mdev",
-		 name);
-	dir = opendir(path);
-	if (!dir) {
-		r = -errno;
-		snprintf(reason, reason_len,
-			 "%s: no VFIO device cdev (%s: %s; CONFIG_VFIO_DEVICE_CDEV=n, or not bound to a VFIO driver)",
-			 name, path, strerror(-r));
-		return r;
-	}
-	snprintf(reason, reason_len, "%s: no vfioN under vfio-dev", name);
-	while ((de = readdir(dir))) {
-		if (strncmp(de->d_name, "vfio", 4))
-			continue;
-		snprintf(path, sizeof(path), "/dev/vfio/devices/%.64s", de->d_name);
-		*fd = open(path, O_RDWR | O_CLOEXEC);
-		r = *fd < 0 ? -errno : 0;
-		snprintf(reason, reason_len, "%s: %s", path, strerror(-r));
-		break;
-	}
-	closedir(dir);
-	return r;
-}
-
-int __vfio_cdev_bind(int dev_fd, struct iommufd *ifd, u32 *dev_id)
-{
-	struct vfio_device_bind_iommufd bind = {
-		.argsz = sizeof(bind),
-		.iommufd = ifd->fd,
-	};
-	int r;
-
-	r = ioctl_errno(dev_fd, VFIO_DEVICE_BIND_IOMMUFD, &bind);
-	if (!r)
-		*dev_id = bind.out_devid;
-	return r;
-}
-
-int __vfio_cdev_attach(int dev_fd, u32 pt_id)
-{
-	struct vfio_device_attach_iommufd_pt attach = {
-		.argsz = sizeof(attach),
-		.pt_id = pt_id,
-	};
-
-	return ioctl_errno(dev_fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
-}
-
 int iommufd_other_iommus(char *names, size_t len)
 {
 	DIR *dir = opendir("/sys/class/iommu");
@@ -332,30 +162,4 @@ int iommufd_other_iommus(char *names, size_t len)
 	}
 	closedir(dir);
 	return n;
-}
-
-static bool path_exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
-bool vfio_container_is_iommufd(char *reason, size_t reason_len)
-{
-	if (!path_exists("/dev/vfio/vfio")) {
-		snprintf(reason, reason_len, "no /dev/vfio/vfio");
-		return false;
-	}
-	if (path_exists("/sys/module/vfio_iommu_type1")) {
-		snprintf(reason, reason_len,
-			 "vfio_iommu_type1 is loaded: /dev/vfio/vfio is VFIO's type1 container, not iommufd's (CONFIG_IOMMUFD_VFIO_CONTAINER=n)");
-		return false;
-	}
-	if (!path_exists("/dev/iommu")) {
-		snprintf(reason, reason_len, "no /dev/iommu (CONFIG_IOMMUFD=n)");
-		return false;
-	}
-	snprintf(reason, reason_len, "/dev/iommu and no vfio_iommu_type1");
-	return true;
 }

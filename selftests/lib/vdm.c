@@ -3,33 +3,56 @@
  * Commands to the test mdev driver through its region 0.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <linux/vfio.h>
 
+#include "host.h"
 #include "vdm.h"
 
-int __vdm_init(struct vdm *v, int fd)
+int __vdm_probe(struct vdm *v, int fd, char *reason, size_t reason_len)
 {
 	struct vfio_region_info ri = { .argsz = sizeof(ri), .index = 0 };
 	u64 magic, version;
 	int r;
 
 	v->fd = fd;
-	if (ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &ri))
-		return -errno;
-	if (ri.size < VDM_REGION_SIZE)
+	r = ioctl_errno(fd, VFIO_DEVICE_GET_REGION_INFO, &ri);
+	if (r) {
+		snprintf(reason, reason_len, "VFIO_DEVICE_GET_REGION_INFO(0): %s", strerror(-r));
+		return r;
+	}
+	if (ri.size < VDM_REGION_SIZE) {
+		snprintf(reason, reason_len,
+			 "region 0 has %llu bytes, a " VDM_DRIVER_NAME " has %llu: another vendor's mdev?",
+			 (unsigned long long)ri.size, (unsigned long long)VDM_REGION_SIZE);
 		return -ENODEV;
+	}
 	v->base = ri.offset;
 	r = __vdm_reg(v, VDM_REG_MAGIC, &magic);
 	if (!r)
 		r = __vdm_reg(v, VDM_REG_VERSION, &version);
-	if (r)
+	if (r) {
+		snprintf(reason, reason_len, "reading the magic and version: %s", strerror(-r));
 		return r;
-	if ((u32)magic != VDM_MAGIC || (u32)version != VDM_VERSION)
+	}
+	if ((u32)magic != VDM_MAGIC || (u32)version != VDM_VERSION) {
+		snprintf(reason, reason_len,
+			 "magic 0x%x version %u, want 0x%x version %u: not a " VDM_DRIVER_NAME
+			 " of this suite (rebuild fixtures/kmod)",
+			 (u32)magic, (u32)version, VDM_MAGIC, VDM_VERSION);
 		return -EPROTO;
+	}
 	return 0;
+}
+
+int __vdm_init(struct vdm *v, int fd)
+{
+	char reason[160];
+
+	return __vdm_probe(v, fd, reason, sizeof(reason));
 }
 
 int __vdm_reg(struct vdm *v, u32 reg, u64 *val)

@@ -29,6 +29,7 @@
 #include <linux/pci_regs.h>
 
 #include "dma_driver.h"
+#include "host.h"
 #include "nvme.h"
 #include "nvme_regs.h"
 
@@ -573,7 +574,7 @@ static bool nvme_probe(struct dma_dev *d)
 
 static int nvme_init(struct dma_dev *d)
 {
-	long host_page = sysconf(_SC_PAGESIZE);
+	u64 host_page = host_page_size();
 	struct nvme_ctrl *n;
 	void *win;
 	int r;

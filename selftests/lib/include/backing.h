@@ -42,10 +42,15 @@ struct backing {
 const char *backing_name(enum backing_kind kind);
 size_t backing_page_size(enum backing_kind kind);
 
+/* backing_alloc(): the host cannot give this backing. */
+#define BACKING_ABSENT	1
+
 /*
- * Allocates and touches at least @size bytes. Returns 0, or -errno with a
- * one-line @reason when the host cannot provide the backing (no free
- * hugepages, THP disabled, ...).
+ * Allocates and touches at least @size bytes. Returns 0; BACKING_ABSENT
+ * with a @reason that starts with the backing's capability token when the
+ * host cannot give it (no such hugepage size, too few free hugepages, THP
+ * disabled or not given); or -errno with a @reason when an allocation that
+ * should work fails.
  */
 int backing_alloc(struct backing *b, enum backing_kind kind, size_t size,
 		  char *reason, size_t reason_len);

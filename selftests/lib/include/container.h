@@ -119,8 +119,21 @@ int __container_dirty_caps(struct container *c, struct dirty_caps *caps);
 /* VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL: mappings the container may still make, or -errno. */
 s64 __container_dma_avail(struct container *c);
 
-/* Smallest page size the container tracks (migration cap), or 0. */
+/*
+ * The page size of the container's dirty bitmaps: the smallest page of the
+ * migration capability's pgsize_bitmap, or 0 without the capability.
+ */
 u64 container_dirty_pgsize(struct container *c);
+
+/*
+ * An iommufd IOAS on the iommufd @fd: IOMMU_IOAS_ALLOC, IOMMU_IOAS_MAP at a
+ * fixed IOVA with IOMMU_IOAS_MAP_READABLE / _WRITEABLE in @prot, and
+ * IOMMU_IOAS_UNMAP (@unmapped, may be NULL, gets the bytes unmapped). What
+ * map and unmap are in IOMMU_MODE_IOMMUFD.
+ */
+int __ioas_alloc(int fd, u32 *ioas_id);
+int __ioas_map(int fd, u32 ioas_id, u64 iova, void *vaddr, u64 length, u32 prot);
+int __ioas_unmap(int fd, u32 ioas_id, u64 iova, u64 length, u64 *unmapped);
 
 /*
  * Whether /dev/vfio/vfio is iommufd's VFIO compatibility container (spec

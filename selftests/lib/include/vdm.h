@@ -17,7 +17,13 @@ struct vdm {
 	u64 base;		/* file offset of region 0 */
 };
 
-/* Finds region 0 on the open device @fd and checks magic and version. */
+/*
+ * Finds region 0 on the open device @fd and checks magic and version.
+ * Returns 0, or -errno with a one-line @reason: -ENODEV when region 0 is too
+ * small for the test mdev, -EPROTO for a wrong magic or version.
+ */
+int __vdm_probe(struct vdm *v, int fd, char *reason, size_t reason_len);
+/* __vdm_probe() without the reason. */
 int __vdm_init(struct vdm *v, int fd);
 
 /* A register; -errno as a huge value never happens: reads are checked. */

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The CONFIG_IOMMUFD_TEST mock IOMMU (drivers/iommu/iommufd/selftest.c,
+ * ALT-HWPT-05) through IOMMU_TEST_CMD. Only dirty_iommufd_test links it:
+ * it is the one object that needs the kernel tree's iommufd_test.h.
+ */
+#ifndef VFIO_DIRTY_IOMMUFD_MOCK_H
+#define VFIO_DIRTY_IOMMUFD_MOCK_H
+
+#include "iommufd.h"
+#include "iommufd_test.h"
+
+/* A mock device of IOMMU_TEST_OP_MOCK_DOMAIN(_FLAGS) and its objects. */
+struct iommufd_mock_dev {
+	u32 stdev_id;		/* the selftest object; destroying it detaches */
+	u32 hwpt_id;		/* the HWPT it was attached to */
+	u32 idev_id;		/* its iommufd device, as HWPT_ALLOC dev_id */
+};
+
+/*
+ * The mock IOMMU. __iommufd_mock_domain() fails with -ENOTTY when the
+ * kernel has no CONFIG_IOMMUFD_TEST.
+ */
+int __iommufd_mock_domain(struct iommufd *ifd, u32 pt_id, u32 dev_flags,
+			  struct iommufd_mock_dev *md);
+/*
+ * IOMMU_TEST_OP_DIRTY: sets the dirty bit of the mock IOPTE of every page
+ * whose bit is set in @bitmap (@page_size must be the mock's page size).
+ * @nr_dirty gets how many mapped IOPTEs were marked.
+ */
+int __iommufd_mock_dirty(struct iommufd *ifd, u32 hwpt_id, u64 iova, u64 length,
+			 u64 page_size, const void *bitmap, u64 *nr_dirty);
+/* An iommufd "access" on @ioas_id, as an emulated VFIO device uses one. */
+int __iommufd_mock_access(struct iommufd *ifd, u32 ioas_id, int *access_fd);
+/* Writes @len bytes of @buf at @iova through the access (iommufd_access_rw). */
+int __iommufd_mock_access_write(struct iommufd *ifd, int access_fd, u64 iova,
+				const void *buf, u64 len);
+
+/* The mock IOMMU's page size: PAGE_SIZE / 2 (ALT-HWPT-05). */
+u64 iommufd_mock_page_size(void);
+/* Its huge IOPTE with MOCK_FLAGS_DEVICE_HUGE_IOVA: 512 mock pages. */
+u64 iommufd_mock_huge_page_size(void);
+
+#endif
