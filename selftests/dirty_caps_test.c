@@ -24,7 +24,7 @@ FIXTURE_SETUP(caps)
 {
 	struct dirty_caps dc;
 
-	MODE_SETUP_NTH_OR_SKIP(&self->env, DEVICE_PCI, 0, variant->mode);
+	ENV_INIT_OR_SKIP(&self->env, DEVICE_PCI, 0, variant->mode);
 	if (variant->mode == IOMMU_MODE_IOMMUFD_COMPAT) {
 		/* DP-IOMMUFD-03: GET_INFO works, without the capability. */
 		ASSERT_ERRNO(ENOENT, __container_dirty_caps(&self->env.c, &dc));

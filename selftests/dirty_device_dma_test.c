@@ -49,20 +49,15 @@ FOR_EACH_IOMMU_MODE(DMA_MODE_VARIANTS, device_dma)
 
 FIXTURE_SETUP(device_dma)
 {
-	int r;
-
-	MODE_SETUP_NTH_OR_SKIP(&self->env, variant->kind, variant->nth, variant->mode);
+	ENV_INIT_OR_SKIP(&self->env, variant->kind, variant->nth, variant->mode);
 	if (variant->kind == DEVICE_MDEV)
-		VDM_INIT_OR_SKIP(&self->env, &self->vdm);
+		VDM_INIT(&self->env, &self->vdm);
 	self->pg = self->env.pgsize;
 	/* no capability to take the page size from in the iommufd modes */
 	if (!dirty_mode_tracks(&self->env) && !self->pg)
 		self->pg = host_page_size();
 	ASSERT_NE(0, self->pg) TH_LOG("no migration capability (DP-CAP-01)");
-	r = __dma_dev_init(&self->dma, &self->env.dev, &self->env.c, PRIV_IOVA);
-	if (r == -ENODEV)
-		SKIP(return, "%s: no DMA driver for this device", self->env.dev.name);
-	ASSERT_EQ(0, r);
+	DMA_DEV_INIT_OR_SKIP(&self->dma, &self->env, PRIV_IOVA);
 	BACKING_ALLOC_OR_SKIP(&self->mem, variant->backing, NPAGES * self->pg);
 	memset(self->mem.addr, CANARY, self->mem.size);
 	self->snapshot = malloc(NPAGES * self->pg);
@@ -81,7 +76,7 @@ FIXTURE_TEARDOWN(device_dma)
 #define NEED_ROUND_TRIP()							\
 	do {									\
 		if (!self->dma.round_trip)					\
-			SKIP(return, "%s only writes its own data (NVMe: set VFIO_DIRTY_NVME_DESTRUCTIVE=1 on a scratch disk)", \
+			SKIP(return, "nvme_write: %s only writes its own data (set VFIO_DIRTY_NVME_DESTRUCTIVE=1 on a scratch disk)", \
 			     self->dma.ops->name);				\
 	} while (0)
 
@@ -259,7 +254,7 @@ TEST_F(device_dma, bit05_device_data_lands_exactly)
 	u8 *expected;
 
 	if (!self->dma.ops->expected)
-		SKIP(return, "%s writes back what it read: covered by the copy tests",
+		SKIP(return, "dma: %s has no data of its own to write: the copy tests cover it",
 		     self->dma.ops->name);
 	len = self->dma.max_transfer < 4 * self->pg ? self->dma.max_transfer : 4 * self->pg;
 	expected = malloc(len);

@@ -25,11 +25,11 @@ FIXTURE_VARIANT(dma_rw) {
 	enum iommu_mode mode;
 };
 
-FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(dma_rw)
+FIXTURE_VARIANT_ADD_TRACKING_MODES(dma_rw)
 
 FIXTURE_SETUP(dma_rw)
 {
-	DIRTY_SETUP_OR_SKIP(&self->env, &self->vdm, DEVICE_MDEV, variant->mode);
+	DIRTY_INIT_OR_SKIP(&self->env, &self->vdm, DEVICE_MDEV, variant->mode);
 	self->pg = self->env.pgsize;
 	BACKING_ALLOC_OR_SKIP(&self->mem, BACKING_ANON, 2 * NPAGES * self->pg);
 	memset(self->mem.addr, CANARY, self->mem.size);
@@ -44,8 +44,8 @@ FIXTURE_TEARDOWN(dma_rw)
 }
 
 #define WRITE(off, len)		vdm_dma_write(&self->vdm, BASE_IOVA + (off), len, PATTERN)
-#define EXPECT_DIRTY(...)	EXPECT_DIRTY_PAGES(&self->env, BASE_IOVA, NPAGES, __VA_ARGS__)
-#define EXPECT_CLEAN()		EXPECT_NO_DIRTY_PAGES(&self->env, BASE_IOVA, NPAGES)
+#define ASSERT_DIRTY(...)	ASSERT_DIRTY_PAGES(&self->env, BASE_IOVA, NPAGES, __VA_ARGS__)
+#define ASSERT_CLEAN()		ASSERT_NO_DIRTY_PAGES(&self->env, BASE_IOVA, NPAGES)
 
 /*
  * The backing holds PATTERN exactly in [off, off + len) of the first
@@ -66,7 +66,7 @@ TEST_F(dma_rw, bit05_one_byte)
 {
 	ASSERT_EQ(0, WRITE(5 * self->pg + 17, 1));
 	expect_memory(_metadata, self, 5 * self->pg + 17, 1);
-	EXPECT_DIRTY(5);
+	ASSERT_DIRTY(5);
 }
 
 /* DP-BIT-05: two bytes across a page boundary mark both pages. */
@@ -74,7 +74,7 @@ TEST_F(dma_rw, bit05_two_bytes_across_pages)
 {
 	ASSERT_EQ(0, WRITE(self->pg - 1, 2));
 	expect_memory(_metadata, self, self->pg - 1, 2);
-	EXPECT_DIRTY(0, 1);
+	ASSERT_DIRTY(0, 1);
 }
 
 /* DP-BIT-05: first and last byte of a page, and bits 63/64 of the bitmap. */
@@ -83,7 +83,7 @@ TEST_F(dma_rw, bit05_word_edges)
 	ASSERT_EQ(0, WRITE(0, 1));
 	ASSERT_EQ(0, WRITE(8 * self->pg - 1, 1));
 	ASSERT_EQ(0, WRITE(63 * self->pg + self->pg - 1, 1));
-	EXPECT_DIRTY(0, 7, 63);
+	ASSERT_DIRTY(0, 7, 63);
 }
 
 /* DP-BIT-05: a write of three pages from the middle of one marks four. */
@@ -91,7 +91,7 @@ TEST_F(dma_rw, bit05_multi_page)
 {
 	ASSERT_EQ(0, WRITE(10 * self->pg + self->pg / 2, 3 * self->pg));
 	expect_memory(_metadata, self, 10 * self->pg + self->pg / 2, 3 * self->pg);
-	EXPECT_DIRTY(10, 11, 12, 13);
+	ASSERT_DIRTY(10, 11, 12, 13);
 }
 
 /* DP-BIT-06: reads mark nothing and return what memory holds. */
@@ -102,17 +102,17 @@ TEST_F(dma_rw, bit06_read_marks_nothing)
 	memset((char *)self->mem.addr + 3 * self->pg, 0x77, sizeof(buf));
 	ASSERT_EQ(0, vdm_dma_read(&self->vdm, BASE_IOVA + 3 * self->pg, sizeof(buf), buf));
 	EXPECT_TRUE(mem_is(buf, 0x77, sizeof(buf)));
-	EXPECT_CLEAN();
+	ASSERT_CLEAN();
 }
 
 /* DP-BIT-08: a GET clears dma_rw bits (nothing stays pinned). */
 TEST_F(dma_rw, bit08_get_clears_rw_bits)
 {
 	ASSERT_EQ(0, WRITE(20 * self->pg, 1));
-	EXPECT_DIRTY(20);
-	EXPECT_CLEAN();
+	ASSERT_DIRTY(20);
+	ASSERT_CLEAN();
 	ASSERT_EQ(0, WRITE(20 * self->pg, 1));
-	EXPECT_DIRTY(20);
+	ASSERT_DIRTY(20);
 }
 
 /*
@@ -127,7 +127,7 @@ TEST_F(dma_rw, bit05_across_mappings)
 		      NPAGES * self->pg);
 	ASSERT_EQ(0, WRITE((NPAGES - 1) * self->pg + 100, 2 * self->pg));
 	expect_memory(_metadata, self, (NPAGES - 1) * self->pg + 100, 2 * self->pg);
-	EXPECT_DIRTY_PAGES(&self->env, BASE_IOVA, 2 * NPAGES, NPAGES - 1, NPAGES, NPAGES + 1);
+	ASSERT_DIRTY_PAGES(&self->env, BASE_IOVA, 2 * NPAGES, NPAGES - 1, NPAGES, NPAGES + 1);
 }
 
 /*
@@ -139,10 +139,10 @@ TEST_F(dma_rw, bit07_hole)
 {
 	EXPECT_EQ(-EINVAL, vdm_dma_write(&self->vdm, BASE_IOVA - self->pg, 8, PATTERN));
 	expect_memory(_metadata, self, 0, 0);
-	EXPECT_CLEAN();
+	ASSERT_CLEAN();
 	EXPECT_EQ(-EINVAL, WRITE((NPAGES - 1) * self->pg, 2 * self->pg));
 	expect_memory(_metadata, self, (NPAGES - 1) * self->pg, self->pg);
-	EXPECT_DIRTY(NPAGES - 1);
+	ASSERT_DIRTY(NPAGES - 1);
 }
 
 /*
@@ -163,7 +163,7 @@ TEST_F(dma_rw, bit07_permission)
 	EXPECT_EQ(-EPERM, vdm_dma_read(&self->vdm, wo, 8, buf));
 	EXPECT_EQ(0, vdm_dma_read(&self->vdm, ro, 8, buf));
 	expect_memory(_metadata, self, 0, 0);
-	EXPECT_NO_DIRTY_PAGES(&self->env, ro, 2);
+	ASSERT_NO_DIRTY_PAGES(&self->env, ro, 2);
 }
 
 /*
@@ -188,7 +188,7 @@ TEST_F(dma_rw, bit12_failed_get_already_cleared_earlier_mappings)
 						   bitmap_bytes(2 * NPAGES)));
 	EXPECT_EQ(1ULL << 3, *(u64 *)buf.data);
 	guarded_buf_free(&buf);
-	EXPECT_CLEAN();
+	ASSERT_CLEAN();
 	bitmap[0] = 0;
 	bitmap_set_bit(bitmap, 5);
 	dirty_get_check(_metadata, &self->env, iova2, NPAGES, bitmap);
@@ -198,7 +198,7 @@ TEST_F(dma_rw, bit12_failed_get_already_cleared_earlier_mappings)
 TEST_F(dma_rw, pin13_zero_length)
 {
 	EXPECT_EQ(-EINVAL, WRITE(0, 0));
-	EXPECT_CLEAN();
+	ASSERT_CLEAN();
 }
 
 /*
@@ -231,7 +231,7 @@ TEST_F(dma_rw, rng05_bit_placement)
 	ASSERT_EQ(0, vdm_dma_write(&self->vdm, layout_iova(&l, 0), 1, PATTERN));
 	ASSERT_EQ(0, vdm_dma_write(&self->vdm, layout_iova(&l, 19), 1, PATTERN));
 	ASSERT_EQ(0, vdm_dma_write(&self->vdm, layout_iova(&l, 21), 1, PATTERN));
-	EXPECT_DIRTY_PAGES(&self->env, l.base_iova, 30, 0, 19, 21);
+	ASSERT_DIRTY_PAGES(&self->env, l.base_iova, 30, 0, 19, 21);
 }
 
 /*
@@ -246,8 +246,8 @@ TEST_F(dma_rw, defect01_repeated_shifted_get)
 
 	map_abc(_metadata, self, &l);
 	ASSERT_EQ(0, vdm_dma_write(&self->vdm, layout_iova(&l, 10), 1, PATTERN));
-	EXPECT_DIRTY_PAGES(&self->env, l.base_iova, 30, 10);
-	EXPECT_NO_DIRTY_PAGES(&self->env, l.base_iova, 30);
+	ASSERT_DIRTY_PAGES(&self->env, l.base_iova, 30, 10);
+	ASSERT_NO_DIRTY_PAGES(&self->env, l.base_iova, 30);
 }
 
 /* DP-RNG-05 with shift 0: per-mapping GETs are not affected by DP-DEFECT-01. */
@@ -259,12 +259,12 @@ TEST_F(dma_rw, rng05_per_mapping_gets)
 	map_abc(_metadata, self, &l);
 	ASSERT_EQ(0, vdm_dma_write(&self->vdm, layout_iova(&l, 10), 1, PATTERN));
 	for (i = 0; i < 2; i++) {
-		EXPECT_NO_DIRTY_PAGES(&self->env, layout_iova(&l, 0), 10);
+		ASSERT_NO_DIRTY_PAGES(&self->env, layout_iova(&l, 0), 10);
 		if (i == 0)
-			EXPECT_DIRTY_PAGES(&self->env, layout_iova(&l, 10), 10, 0);
+			ASSERT_DIRTY_PAGES(&self->env, layout_iova(&l, 10), 10, 0);
 		else
-			EXPECT_NO_DIRTY_PAGES(&self->env, layout_iova(&l, 10), 10);
-		EXPECT_NO_DIRTY_PAGES(&self->env, layout_iova(&l, 20), 10);
+			ASSERT_NO_DIRTY_PAGES(&self->env, layout_iova(&l, 10), 10);
+		ASSERT_NO_DIRTY_PAGES(&self->env, layout_iova(&l, 20), 10);
 	}
 }
 

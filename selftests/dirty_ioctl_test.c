@@ -22,11 +22,11 @@ FIXTURE_VARIANT(dirty_ioctl) {
 	enum iommu_mode mode;
 };
 
-FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(dirty_ioctl)
+FIXTURE_VARIANT_ADD_TRACKING_MODES(dirty_ioctl)
 
 FIXTURE_SETUP(dirty_ioctl)
 {
-	DIRTY_SETUP_OR_SKIP(&self->env, NULL, DEVICE_PCI, variant->mode);
+	DIRTY_INIT_OR_SKIP(&self->env, NULL, DEVICE_PCI, variant->mode);
 	self->pgsize = self->env.pgsize;
 	BACKING_ALLOC_OR_SKIP(&self->mem, BACKING_ANON, 512 * self->pgsize);
 }

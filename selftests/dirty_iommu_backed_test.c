@@ -3,8 +3,10 @@
  * The IOMMU-backed "all dirty" rule (DP-BIT-09, DP-SCOPE-08): a container
  * holding a device that does not pin reports every page of every mapping
  * dirty on every GET, for every memory backing and for sizes on bitmap word
- * boundaries. Also what STOP loses (DP-BIT-10), MAP while tracking
- * (DP-BIT-02), and the v1 container that cannot track at all (DP-ARG-01).
+ * boundaries. Also what STOP loses (DP-BIT-10) and MAP while tracking
+ * (DP-BIT-02), in type1v2; and, once per IOMMU mode, that the modes
+ * without type1 dirty tracking refuse it as the spec says (DP-ARG-01,
+ * DP-UNM-15, DP-IOMMUFD-01..03).
  */
 #include "vfio_dirty_test.h"
 
@@ -26,7 +28,7 @@ FIXTURE_VARIANT_ADD_ALL_BACKINGS(all_dirty)
 
 FIXTURE_SETUP(all_dirty)
 {
-	DIRTY_SETUP_OR_SKIP(&self->env, NULL, DEVICE_PCI, variant->mode);
+	DIRTY_INIT_OR_SKIP(&self->env, NULL, DEVICE_PCI, variant->mode);
 	self->pgsize = self->env.pgsize;
 }
 
@@ -172,48 +174,139 @@ TEST_F(all_dirty, bit02_map_while_tracking)
 }
 
 /*
- * A type1 (v1) container: the migration capability is there, but tracking
- * never starts (DP-ARG-01, checked before the argument is read) and
- * unmap-with-bitmap is refused (DP-UNM-15).
+ * The IOMMU-mode axis where its subject is the mode itself: each mode's
+ * answer to type1 dirty tracking, checked once here instead of in every
+ * fixture. type1v2 is the control: the same calls on the same device and
+ * mapping succeed there, so the refusals below can only come from the mode.
+ * type1 (v1): DP-ARG-01 EACCES, checked before the argument is read, and
+ * unmap-with-bitmap EINVAL (DP-UNM-15). iommufd's compat container and
+ * native iommufd: DIRTY_PAGES ENOTTY (DP-IOMMUFD-01), unmap-with-bitmap
+ * EINVAL (DP-IOMMUFD-02), no migration capability (DP-IOMMUFD-03).
  */
-FIXTURE(v1) {
+FIXTURE(refusal) {
 	struct dirty_env env;
 	struct backing mem;
+	u64 pg;
 };
 
-FIXTURE_SETUP(v1)
+FIXTURE_VARIANT(refusal) {
+	enum iommu_mode mode;
+};
+
+FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(refusal)
+
+#define REFUSAL_PAGES	16
+
+FIXTURE_SETUP(refusal)
 {
-	ENV_SETUP_OR_SKIP(&self->env, DEVICE_PCI, VFIO_TYPE1_IOMMU);
-	BACKING_ALLOC_OR_SKIP(&self->mem, BACKING_ANON, 16 * host_page_size());
+	ENV_INIT_OR_SKIP(&self->env, DEVICE_PCI, 0, variant->mode);
+	/* No capability to take the page size from outside type1: the host's. */
+	self->pg = self->env.pgsize ? self->env.pgsize : host_page_size();
+	BACKING_ALLOC_OR_SKIP(&self->mem, BACKING_ANON, REFUSAL_PAGES * self->pg);
+	container_map(&self->env.c, BASE_IOVA, self->mem.addr, REFUSAL_PAGES * self->pg);
 }
 
-FIXTURE_TEARDOWN(v1)
+FIXTURE_TEARDOWN(refusal)
 {
-	backing_free(&self->mem);
 	env_teardown(&self->env);
+	backing_free(&self->mem);
 }
 
-TEST_F(v1, arg01_dirty_pages_eacces)
+/* What DIRTY_PAGES answers in @mode, as the spec says: 0 only in type1v2. */
+static int dirty_pages_answer(enum iommu_mode mode)
 {
-	u64 pgsize = self->env.pgsize ? self->env.pgsize : host_page_size();
-	u64 bitmap[1] = { 0 }, unmapped = 0;
+	switch (mode) {
+	case IOMMU_MODE_TYPE1V2:
+		return 0;
+	case IOMMU_MODE_TYPE1:
+		return -EACCES;		/* DP-ARG-01 */
+	default:
+		return -ENOTTY;		/* DP-IOMMUFD-01 */
+	}
+}
 
-	container_map(&self->env.c, BASE_IOVA, self->mem.addr, 16 * pgsize);
-	EXPECT_ERRNO(EACCES, __container_dirty_start(&self->env.c));
-	EXPECT_ERRNO(EACCES, __container_dirty_stop(&self->env.c));
-	EXPECT_ERRNO(EACCES, __container_dirty_get(&self->env.c, BASE_IOVA, 16 * pgsize,
-						   pgsize, bitmap, sizeof(bitmap)));
-	EXPECT_ERRNO(EACCES, __container_dirty_ioctl(&self->env.c, NULL));
-	EXPECT_ERRNO(EINVAL, __container_unmap_dirty(&self->env.c, BASE_IOVA, 16 * pgsize,
-						     pgsize, bitmap, sizeof(bitmap),
-						     &unmapped));
-	EXPECT_EQ(0, bitmap[0]);
-	container_unmap(&self->env.c, BASE_IOVA, 16 * pgsize);
+/* DP-ARG-01 / DP-IOMMUFD-01: START, GET and STOP, refused by mode, or working in v2. */
+TEST_F(refusal, arg01_iommufd01_dirty_pages)
+{
+	int want = dirty_pages_answer(variant->mode);
+	u64 bitmap[1] = { 0 }, all[1] = { 0 };
+
+	EXPECT_EQ(want, __container_dirty_start(&self->env.c));
+	EXPECT_EQ(want, __container_dirty_get(&self->env.c, BASE_IOVA, REFUSAL_PAGES * self->pg,
+					      self->pg, bitmap, sizeof(bitmap)));
+	if (!want) {
+		/* the control: an IOMMU-backed container reports every page */
+		bitmap_set_range(all, 0, REFUSAL_PAGES);
+		ASSERT_BITMAP_EQ(all, bitmap, REFUSAL_PAGES);
+	} else {
+		EXPECT_EQ(0, bitmap[0]);
+		/* refused before the argument is read: no argument at all */
+		EXPECT_EQ(want, __container_dirty_ioctl(&self->env.c, NULL));
+	}
+	EXPECT_EQ(want, __container_dirty_stop(&self->env.c));
+}
+
+/*
+ * DP-UNM-15 / DP-IOMMUFD-02: unmap-with-bitmap is EINVAL outside type1v2
+ * (v1 cannot start tracking; iommufd supports only FLAG_ALL), writes no
+ * bit and unmaps nothing; in type1v2 while tracking it unmaps and reports.
+ */
+TEST_F(refusal, unm15_iommufd02_unmap_with_bitmap)
+{
+	u64 bitmap[1] = { 0 }, all[1] = { 0 }, unmapped = 0;
+	int start = dirty_pages_answer(variant->mode);
+
+	EXPECT_EQ(start, __container_dirty_start(&self->env.c));
+	if (start) {
+		EXPECT_ERRNO(EINVAL, __container_unmap_dirty(&self->env.c, BASE_IOVA,
+							     REFUSAL_PAGES * self->pg, self->pg,
+							     bitmap, sizeof(bitmap), &unmapped));
+		EXPECT_EQ(0, bitmap[0]);
+		/* the mapping is still whole: a plain unmap removes all of it */
+		ASSERT_EQ(0, __container_unmap(&self->env.c, BASE_IOVA, REFUSAL_PAGES * self->pg,
+					       0, &unmapped));
+	} else {
+		ASSERT_EQ(0, __container_unmap_dirty(&self->env.c, BASE_IOVA,
+						     REFUSAL_PAGES * self->pg, self->pg, bitmap,
+						     sizeof(bitmap), &unmapped));
+		bitmap_set_range(all, 0, REFUSAL_PAGES);
+		ASSERT_BITMAP_EQ(all, bitmap, REFUSAL_PAGES);
+	}
+	EXPECT_EQ(REFUSAL_PAGES * self->pg, unmapped);
+}
+
+/*
+ * DP-CAP-01 / DP-IOMMUFD-03: type1 has the migration capability in v1 too
+ * (presence proves type1 can track, not that this container can); iommufd's
+ * compat container answers GET_INFO without it; native iommufd has no
+ * compat IOAS for GET_INFO to describe (ENODEV).
+ */
+TEST_F(refusal, cap01_iommufd03_migration_capability)
+{
+	struct dirty_caps dc;
+	int r = __container_dirty_caps(&self->env.c, &dc);
+
+	switch (variant->mode) {
+	case IOMMU_MODE_TYPE1V2:
+	case IOMMU_MODE_TYPE1:
+		ASSERT_EQ(0, r);
+		EXPECT_EQ(self->pg, dc.pgsize_bitmap);
+		break;
+	case IOMMU_MODE_IOMMUFD_COMPAT:
+		EXPECT_ERRNO(ENOENT, r);
+		/* DMA_AVAIL is U32_MAX there: GET_INFO itself works */
+		EXPECT_EQ(UINT32_MAX, __container_dma_avail(&self->env.c));
+		break;
+	default:
+		EXPECT_ERRNO(ENODEV, r);
+	}
 }
 
 VFIO_DIRTY_MAIN("dirty_iommu_backed_test: a type1 v2 container holding a vfio-pci device reports\n"
 		"every page of every mapping dirty on every GET (DP-BIT-09, DP-SCOPE-08), for\n"
 		"every memory backing (anonymous 4K, THP, hugetlb 2M and 1G, memfd) and for\n"
 		"mappings of 1, 8, 63, 64, 65, 128, 320 pages and 1 GiB; STOP loses the state\n"
-		"(DP-BIT-10); MAP while tracking (DP-BIT-02); a v1 container gets EACCES\n"
-		"(DP-ARG-01).")
+		"(DP-BIT-10); MAP while tracking (DP-BIT-02); and once per IOMMU mode, the\n"
+		"refusal of the modes without type1 dirty tracking: v1 EACCES (DP-ARG-01,\n"
+		"DP-UNM-15), iommufd ENOTTY and no migration capability (DP-IOMMUFD-01..03),\n"
+		"with type1v2 as the control.")

@@ -24,11 +24,11 @@ FIXTURE_VARIANT(limits) {
 	enum iommu_mode mode;
 };
 
-FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(limits)
+FIXTURE_VARIANT_ADD_TRACKING_MODES(limits)
 
 FIXTURE_SETUP(limits)
 {
-	DIRTY_SETUP_OR_SKIP(&self->env, &self->vdm, DEVICE_MDEV, variant->mode);
+	DIRTY_INIT_OR_SKIP(&self->env, &self->vdm, DEVICE_MDEV, variant->mode);
 	self->pg = self->env.pgsize;
 }
 
@@ -333,8 +333,7 @@ static int write_param(const char *val)
 FIXTURE_SETUP(entry_limit)
 {
 	FILE *f = fopen(ENTRY_LIMIT_PATH, "r");
-	char why[256] = "";
-	int r, v;
+	int r;
 
 	if (!f)
 		SKIP(return, "%s: %s", ENTRY_LIMIT_PATH, strerror(errno));
@@ -346,14 +345,12 @@ FIXTURE_SETUP(entry_limit)
 	 * The limit is copied when the container gets its IOMMU driver; put the
 	 * parameter back right after, before anything can skip or fail.
 	 */
-	r = env_setup(&self->env, DEVICE_MDEV, VFIO_TYPE1v2_IOMMU, why, sizeof(why));
+	r = env_init(&self->env, DEVICE_MDEV, 0, IOMMU_MODE_TYPE1V2);
 	ASSERT_EQ(0, write_param(self->saved));
 	if (r == ENV_SKIP)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, r) TH_LOG("%s", why);
-	v = __vdm_init(&self->vdm, self->env.dev.fd);
-	if (v)
-		SKIP(return, "%s is not a " VDM_DRIVER_NAME " instance", self->env.dev.name);
+		SKIP(return, "%s", self->env.reason);
+	ASSERT_EQ(0, r) TH_LOG("%s", self->env.reason);
+	VDM_INIT(&self->env, &self->vdm);
 	BACKING_ALLOC_OR_SKIP(&self->mem, BACKING_ANON, host_page_size());
 }
 

@@ -28,7 +28,7 @@ FIXTURE_VARIANT_ADD_ALL_KINDS_AND_BACKINGS(pagesize)
 
 FIXTURE_SETUP(pagesize)
 {
-	DIRTY_SETUP_OR_SKIP(&self->env, &self->vdm, variant->kind, variant->mode);
+	DIRTY_INIT_OR_SKIP(&self->env, &self->vdm, variant->kind, variant->mode);
 	self->pg = self->env.pgsize;
 	self->extra.fd = -1;
 }
@@ -203,7 +203,7 @@ FIXTURE_SETUP(mixed)
 
 	for (i = 0; i < BACKING_NR; i++)
 		self->mem[i].fd = -1;
-	DIRTY_SETUP_OR_SKIP(&self->env, &self->vdm, variant->kind, variant->mode);
+	DIRTY_INIT_OR_SKIP(&self->env, &self->vdm, variant->kind, variant->mode);
 }
 
 FIXTURE_TEARDOWN(mixed)

@@ -27,12 +27,12 @@ FIXTURE_VARIANT(pinned) {
 	enum iommu_mode mode;
 };
 
-FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(pinned)
+FIXTURE_VARIANT_ADD_TRACKING_MODES(pinned)
 
 FIXTURE_SETUP(pinned)
 {
 	self->locked = proc_status_kb("VmLck");
-	DIRTY_SETUP_OR_SKIP(&self->env, &self->vdm, DEVICE_MDEV, variant->mode);
+	DIRTY_INIT_OR_SKIP(&self->env, &self->vdm, DEVICE_MDEV, variant->mode);
 	self->pg = self->env.pgsize;
 	BACKING_ALLOC_OR_SKIP(&self->mem, BACKING_ANON, 2 * NPAGES * self->pg);
 	container_map(&self->env.c, BASE_IOVA, self->mem.addr, NPAGES * self->pg);
@@ -349,7 +349,8 @@ FIXTURE(pinned_v1) {
 
 FIXTURE_SETUP(pinned_v1)
 {
-	VDM_SETUP_OR_SKIP(&self->env, &self->vdm, VFIO_TYPE1_IOMMU);
+	ENV_INIT_OR_SKIP(&self->env, DEVICE_MDEV, 0, IOMMU_MODE_TYPE1);
+	VDM_INIT(&self->env, &self->vdm);
 	BACKING_ALLOC_OR_SKIP(&self->mem, BACKING_ANON, 4 * host_page_size());
 }
 

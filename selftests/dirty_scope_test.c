@@ -24,14 +24,14 @@ FIXTURE_VARIANT(scope) {
 	enum iommu_mode mode;
 };
 
-FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(scope)
+FIXTURE_VARIANT_ADD_TRACKING_MODES(scope)
 
 FIXTURE_SETUP(scope)
 {
 	char why[256] = "";
 	int r;
 
-	DIRTY_SETUP_OR_SKIP(&self->env, &self->vdm, DEVICE_MDEV, variant->mode);
+	DIRTY_INIT_OR_SKIP(&self->env, &self->vdm, DEVICE_MDEV, variant->mode);
 	self->pg = self->env.pgsize;
 	/* The IOMMU-backed device must be at hand before the test starts. */
 	if (!device_first(DEVICE_PCI))

@@ -576,17 +576,13 @@ FIXTURE_VARIANT_ADD(stress, mdev) { .kind = DEVICE_MDEV };
 
 FIXTURE_SETUP(stress)
 {
-	int r;
-
 	self->locked = proc_status_kb("VmLck");
 	if (variant->kind == DEVICE_MDEV) {
-		VDM_SETUP_OR_SKIP(&self->env, &self->vdm, VFIO_TYPE1v2_IOMMU);
+		ENV_INIT_OR_SKIP(&self->env, DEVICE_MDEV, 0, IOMMU_MODE_TYPE1V2);
+		VDM_INIT(&self->env, &self->vdm);
 	} else {
-		ENV_SETUP_NTH_OR_SKIP(&self->env, DEVICE_PCI, variant->nth, VFIO_TYPE1v2_IOMMU);
-		r = __dma_dev_init(&self->dma, &self->env.dev, &self->env.c, PRIV_IOVA);
-		if (r == -ENODEV)
-			SKIP(return, "%s: no DMA driver for this device", self->env.dev.name);
-		ASSERT_EQ(0, r);
+		ENV_INIT_OR_SKIP(&self->env, DEVICE_PCI, variant->nth, IOMMU_MODE_TYPE1V2);
+		DMA_DEV_INIT_OR_SKIP(&self->dma, &self->env, PRIV_IOVA);
 		if (!self->dma.ops->prepare)
 			SKIP(return, "%s: its driver cannot hand out its register writes",
 			     self->dma.ops->name);

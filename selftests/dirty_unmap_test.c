@@ -28,7 +28,7 @@ FIXTURE_VARIANT_ADD_ALL_KINDS(unmap);
 
 FIXTURE_SETUP(unmap)
 {
-	DIRTY_SETUP_OR_SKIP(&self->env, &self->vdm, variant->kind, variant->mode);
+	DIRTY_INIT_OR_SKIP(&self->env, &self->vdm, variant->kind, variant->mode);
 	self->pg = self->env.pgsize;
 	BACKING_ALLOC_OR_SKIP(&self->mem, BACKING_ANON, 512 * self->pg);
 }

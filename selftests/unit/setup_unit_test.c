@@ -106,7 +106,7 @@ static void fake_host_remove(const char *root)
 
 static int take(const char *a, const char *b, char *why, size_t len)
 {
-	char *argv[] = { "t", (char *)a, (char *)b, NULL };
+	char *argv[4] = { "t", (char *)a, (char *)b, NULL };
 
 	device_args_reset();
 	return device_args_take(b ? 3 : 2, argv, why, len);
@@ -115,7 +115,7 @@ static int take(const char *a, const char *b, char *why, size_t len)
 /* Contract 1: a malformed device name fails the run, whether argument or environment. */
 TEST(device_args_malformed_is_an_error)
 {
-	char *argv[] = { "t", "-r", "a.b.c", "-t", "x", PCI0, MDEV0, NULL };
+	char *argv[8] = { "t", "-r", "a.b.c", "-t", "x", PCI0, MDEV0, NULL };
 	char why[256] = "";
 
 	device_args_reset();
