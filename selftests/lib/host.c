@@ -2,6 +2,7 @@
 /*
  * The host: path root, page size, procfs facts.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -55,6 +56,22 @@ size_t host_page_size(void)
 	if (!ps)
 		ps = (size_t)sysconf(_SC_PAGESIZE);
 	return ps;
+}
+
+bool host_iommu_present(const char *prefix)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	bool found = false;
+	DIR *dir;
+
+	dir = opendir(host_path(path, sizeof(path), "/sys/class/iommu"));
+	if (!dir)
+		return false;
+	while (!found && (de = readdir(dir)))
+		found = !strncmp(de->d_name, prefix, strlen(prefix));
+	closedir(dir);
+	return found;
 }
 
 int kernel_at_least(int major, int minor)

@@ -26,6 +26,9 @@ int ioctl_errno(int fd, unsigned long req, void *arg);
 /* The host page size (PAGE_SIZE of the kernel). */
 size_t host_page_size(void);
 
+/* True when /sys/class/iommu has an instance whose name starts with @prefix ("dmar"). */
+bool host_iommu_present(const char *prefix);
+
 /* uname -r is at least @major.@minor. */
 int kernel_at_least(int major, int minor);
 
