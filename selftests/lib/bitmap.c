@@ -108,8 +108,6 @@ u64 bitmap_diff(const u64 *got, const u64 *want, u64 nbits,
 	for (w = 0; w < words; w++) {
 		u64 x = got[w] ^ want[w];
 
-		if (w == words - 1 && nbits % 64)
-			x &= (1ULL << (nbits % 64)) - 1;
 		if (!x)
 			continue;
 		ndiff += __builtin_popcountll(x);

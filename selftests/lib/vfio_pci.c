@@ -91,10 +91,13 @@ int __vfio_pci_enable_bus_master(struct vfio_pci *p)
 /*
  * Accesses of exactly @len bytes: devices like edu refuse other widths. The
  * atomic builtins make each one a single load or store the compiler keeps.
+ * Returns 0, or -errno when the region access through the fd failed (a
+ * failed read also reads as all ones, as a PCI master abort does).
  */
-static void bar_access(struct vfio_pci *p, int bar, u64 off, void *val, size_t len, bool write)
+static int bar_access(struct vfio_pci *p, int bar, u64 off, void *val, size_t len, bool write)
 {
 	char *reg;
+	ssize_t n;
 
 	if (p->bar_map[bar]) {
 		reg = (char *)p->bar_map[bar] + off;
@@ -106,14 +109,17 @@ static void bar_access(struct vfio_pci *p, int bar, u64 off, void *val, size_t l
 			__atomic_store_n((u64 *)reg, *(u64 *)val, __ATOMIC_SEQ_CST);
 		else
 			*(u64 *)val = __atomic_load_n((u64 *)reg, __ATOMIC_SEQ_CST);
-		return;
+		return 0;
 	}
-	if (write) {
-		if (pwrite(p->fd, val, len, p->bar_offset[bar] + off) != (ssize_t)len)
-			memset(val, 0xff, len);
-	} else if (pread(p->fd, val, len, p->bar_offset[bar] + off) != (ssize_t)len) {
+	if (write)
+		n = pwrite(p->fd, val, len, p->bar_offset[bar] + off);
+	else
+		n = pread(p->fd, val, len, p->bar_offset[bar] + off);
+	if (n == (ssize_t)len)
+		return 0;
+	if (!write)
 		memset(val, 0xff, len);
-	}
+	return n < 0 ? -errno : -EIO;
 }
 
 u32 vfio_pci_bar_read32(struct vfio_pci *p, int bar, u64 off)
@@ -132,12 +138,12 @@ u64 vfio_pci_bar_read64(struct vfio_pci *p, int bar, u64 off)
 	return v;
 }
 
-void vfio_pci_bar_write32(struct vfio_pci *p, int bar, u64 off, u32 val)
+int vfio_pci_bar_write32(struct vfio_pci *p, int bar, u64 off, u32 val)
 {
-	bar_access(p, bar, off, &val, 4, true);
+	return bar_access(p, bar, off, &val, 4, true);
 }
 
-void vfio_pci_bar_write64(struct vfio_pci *p, int bar, u64 off, u64 val)
+int vfio_pci_bar_write64(struct vfio_pci *p, int bar, u64 off, u64 val)
 {
-	bar_access(p, bar, off, &val, 8, true);
+	return bar_access(p, bar, off, &val, 8, true);
 }

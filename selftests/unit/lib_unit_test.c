@@ -62,8 +62,12 @@ TEST(bitmap_diff_names_first_bits)
 
 	EXPECT_EQ(2, bitmap_diff(got, want, 128, msg, sizeof(msg)));
 	EXPECT_STREQ("bit 0: got 1 want 0; bit 65: got 0 want 1", msg);
-	/* Bits past nbits do not count. */
-	EXPECT_EQ(1, bitmap_diff(got, want, 65, msg, sizeof(msg)));
+	/* The padding bits of the last word count: 65 bits compare two words. */
+	EXPECT_EQ(2, bitmap_diff(got, want, 65, msg, sizeof(msg)));
+	EXPECT_EQ(1, bitmap_diff(got, want, 64, msg, sizeof(msg)));
+	got[1] = 0x3 | 1ULL << 40;
+	EXPECT_EQ(2, bitmap_diff(got, want, 1 + 64, msg, sizeof(msg)));
+	EXPECT_STREQ("bit 0: got 1 want 0; bit 104: got 1 want 0", msg);
 	EXPECT_EQ(0, bitmap_diff(got, got, 128, NULL, 0));
 }
 

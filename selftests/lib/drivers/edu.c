@@ -43,8 +43,8 @@ static int edu_init(struct dma_dev *d)
 	if ((id & 0xff) != 0xed)
 		return -ENODEV;
 	/* The liveness register returns the complement of what was written. */
-	vfio_pci_bar_write32(&d->pci, 0, EDU_REG_LIVENESS, 0x12345678);
-	if (vfio_pci_bar_read32(&d->pci, 0, EDU_REG_LIVENESS) != ~0x12345678U)
+	if (vfio_pci_bar_write32(&d->pci, 0, EDU_REG_LIVENESS, 0x12345678) ||
+	    vfio_pci_bar_read32(&d->pci, 0, EDU_REG_LIVENESS) != ~0x12345678U)
 		return -EIO;
 	d->round_trip = true;
 	return __vfio_pci_enable_bus_master(&d->pci);
@@ -59,11 +59,11 @@ static int edu_start(struct dma_dev *d, u64 src, u64 dst, u64 len, u32 cmd)
 {
 	if (len > EDU_MAX_TRANSFER)
 		return -E2BIG;
-	vfio_pci_bar_write64(&d->pci, 0, EDU_REG_DMA_SRC, src);
-	vfio_pci_bar_write64(&d->pci, 0, EDU_REG_DMA_DST, dst);
-	vfio_pci_bar_write64(&d->pci, 0, EDU_REG_DMA_COUNT, len);
-	vfio_pci_bar_write64(&d->pci, 0, EDU_REG_DMA_CMD, cmd | EDU_CMD_START);
-	return 0;
+	/* A register write that did not reach the device must not look started. */
+	return vfio_pci_bar_write64(&d->pci, 0, EDU_REG_DMA_SRC, src) ?:
+	       vfio_pci_bar_write64(&d->pci, 0, EDU_REG_DMA_DST, dst) ?:
+	       vfio_pci_bar_write64(&d->pci, 0, EDU_REG_DMA_COUNT, len) ?:
+	       vfio_pci_bar_write64(&d->pci, 0, EDU_REG_DMA_CMD, cmd | EDU_CMD_START);
 }
 
 static int edu_dma_from_mem(struct dma_dev *d, u64 iova, u64 len)

@@ -88,7 +88,6 @@ struct nvme_ctrl {
 	bool busy;
 	u16 busy_cid;
 	u8 busy_opcode;
-	int compare_equal;
 	u8 id_ctrl[NVME_ID_SIZE];
 };
 
@@ -591,7 +590,6 @@ static int nvme_init(struct dma_dev *d)
 	n->d = d;
 	n->c = d->c;
 	n->win_iova = d->priv_iova;
-	n->compare_equal = -1;
 
 	r = __vfio_pci_enable_bus_master(&d->pci);
 	if (!r)
@@ -687,7 +685,6 @@ static int nvme_start(struct nvme_ctrl *n, u8 opcode, u64 iova, u64 len,
 	n->busy = true;
 	n->busy_cid = cmd.cid;
 	n->busy_opcode = opcode;
-	n->compare_equal = -1;
 	return 0;
 }
 
@@ -744,9 +741,8 @@ static int nvme_prepare(struct dma_dev *d, bool to_mem, u64 iova, u64 len,
 
 /*
  * Waits for the I/O command in flight. A COMPARE that found a difference
- * still read all of host memory: that is a success here, and
- * nvme_driver_compare_equal() tells which it was. d->last_error holds the
- * command's NVMe status (SCT << 8 | SC).
+ * still read all of host memory: that is a success here. d->last_error
+ * holds the command's NVMe status (SCT << 8 | SC).
  */
 static int nvme_wait(struct dma_dev *d, int timeout_ms)
 {
@@ -765,27 +761,10 @@ static int nvme_wait(struct dma_dev *d, int timeout_ms)
 	if (r)
 		return r;
 	r = nvme_status(n, &cqe);
-	if (n->busy_opcode == NVME_CMD_COMPARE) {
-		if (!r)
-			n->compare_equal = 1;
-		if (NVME_CQE_STATUS(cqe.status) == NVME_SC_COMPARE_FAILED) {
-			n->compare_equal = 0;
-			r = 0;
-		}
-	}
+	if (n->busy_opcode == NVME_CMD_COMPARE &&
+	    NVME_CQE_STATUS(cqe.status) == NVME_SC_COMPARE_FAILED)
+		r = 0;
 	return r;
-}
-
-bool nvme_driver_is(struct dma_dev *d)
-{
-	return !!nvme_of(d);
-}
-
-bool nvme_driver_destructive(struct dma_dev *d)
-{
-	struct nvme_ctrl *n = nvme_of(d);
-
-	return n && n->destructive;
 }
 
 static int nvme_expected(struct dma_dev *d, void *buf, u64 len, int timeout_ms)
@@ -801,32 +780,6 @@ static int nvme_expected(struct dma_dev *d, void *buf, u64 len, int timeout_ms)
 	if (!r)
 		memcpy(buf, n->win + WIN_BOUNCE, len);
 	return r;
-}
-
-int nvme_driver_compare_equal(struct dma_dev *d)
-{
-	struct nvme_ctrl *n = nvme_of(d);
-
-	return n ? n->compare_equal : -1;
-}
-
-const u8 *nvme_driver_identify(struct dma_dev *d)
-{
-	struct nvme_ctrl *n = nvme_of(d);
-
-	return n ? n->id_ctrl : NULL;
-}
-
-int nvme_driver_namespace(struct dma_dev *d, u32 *nsid, u32 *lba_size, u64 *nblocks)
-{
-	struct nvme_ctrl *n = nvme_of(d);
-
-	if (!n)
-		return -ENODEV;
-	*nsid = n->nsid;
-	*lba_size = n->lba_size;
-	*nblocks = n->nblocks;
-	return 0;
 }
 
 const struct dma_driver_ops nvme_driver_ops = {

@@ -41,7 +41,10 @@ void bitmap_set_range(u64 *map, u64 start, u64 len);
 u64 bitmap_weight(const u64 *map, u64 nbits);
 
 /*
- * Compares @nbits bits. Returns the number of bits that differ and, when
+ * Compares @nbits bits rounded up to whole u64 words: the padding bits of
+ * the last word are compared too, as the kernel must leave them clear (a
+ * count that is not a whole word cannot hide one). Returns the number of
+ * bits that differ and, when
  * @msg is not NULL, describes the first few ("bit 65: got 1 want 0; ...").
  */
 u64 bitmap_diff(const u64 *got, const u64 *want, u64 nbits,

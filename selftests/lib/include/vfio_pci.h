@@ -27,9 +27,11 @@ int __vfio_pci_config_read(struct vfio_pci *p, u32 off, void *val, size_t len);
 int __vfio_pci_config_write(struct vfio_pci *p, u32 off, const void *val, size_t len);
 int __vfio_pci_enable_bus_master(struct vfio_pci *p);
 
+/* A failed read reads as all ones, as a PCI master abort does. */
 u32 vfio_pci_bar_read32(struct vfio_pci *p, int bar, u64 off);
 u64 vfio_pci_bar_read64(struct vfio_pci *p, int bar, u64 off);
-void vfio_pci_bar_write32(struct vfio_pci *p, int bar, u64 off, u32 val);
-void vfio_pci_bar_write64(struct vfio_pci *p, int bar, u64 off, u64 val);
+/* 0, or -errno when the write through the device fd failed. */
+int vfio_pci_bar_write32(struct vfio_pci *p, int bar, u64 off, u32 val);
+int vfio_pci_bar_write64(struct vfio_pci *p, int bar, u64 off, u64 val);
 
 #endif
