@@ -40,7 +40,7 @@ static const char *kernel_release(void)
 #define IOMMUFD_OPEN_OR_SKIP(ifd) do {						\
 	int __r = __iommufd_open(ifd);						\
 	if (__r == -ENOENT || __r == -ENODEV || __r == -ENXIO)			\
-		SKIP(return, "/dev/iommu: %s (kernel without CONFIG_IOMMUFD)",	\
+		SKIP(return, "iommufd: /dev/iommu: %s (kernel without CONFIG_IOMMUFD)", \
 		     strerror(-__r));						\
 	ASSERT_EQ(0, __r);							\
 } while (0)
@@ -121,10 +121,10 @@ static void mock_env_setup(struct __test_metadata *_metadata, struct mock_env *m
 	r = __iommufd_mock_domain(&m->ifd, m->ioas_id, huge ? MOCK_FLAGS_DEVICE_HUGE_IOVA : 0,
 				  &m->md);
 	if (r == -ENOTTY)
-		SKIP(return, "IOMMU_TEST_CMD: %s (kernel without CONFIG_IOMMUFD_TEST, no mock IOMMU)",
+		SKIP(return, "iommufd_mock: IOMMU_TEST_CMD: %s (kernel without CONFIG_IOMMUFD_TEST)",
 		     strerror(-r));
 	if (r == -EINVAL && iommufd_other_iommus(why, sizeof(why)))
-		SKIP(return, "mock device has no IOMMU (MOCK_DOMAIN: EINVAL): %s registered before the mock and 6.12 probes it with their ops; boot with intel_iommu=off",
+		SKIP(return, "iommufd_mock: mock device has no IOMMU (MOCK_DOMAIN: EINVAL): %s registered before the mock and 6.12 probes it with their ops; boot with intel_iommu=off",
 		     why);
 	ASSERT_EQ(0, r);
 	ASSERT_EQ(0, __iommufd_ioas_iova_alignment(&m->ifd, m->ioas_id, &m->pgsize));
@@ -917,11 +917,12 @@ FIXTURE_SETUP(cdev)
 	self->ifd.fd = -1;
 	self->dev_fd = -1;
 	if (!bdf)
-		SKIP(return, "no vfio-pci device named (pass it as the last argument or in VFIO_DIRTY_DEVICES)");
+		SKIP(return, "pci: no vfio-pci device named (pass it as an argument or in VFIO_DIRTY_DEVICES)");
 	IOMMUFD_OPEN_OR_SKIP(&self->ifd);
 	r = __vfio_cdev_open(bdf, &self->dev_fd, why, sizeof(why));
-	if (r)
-		SKIP(return, "%s", why);
+	if (r == -ENOTTY)
+		SKIP(return, "cdev: %s", why);
+	ASSERT_EQ(0, r) TH_LOG("%s", why);
 	ASSERT_EQ(0, __vfio_cdev_bind(self->dev_fd, &self->ifd, &self->dev_id));
 	ASSERT_EQ(0, __iommufd_ioas_alloc(&self->ifd, &self->ioas_id));
 	ASSERT_EQ(0, __iommufd_hw_caps(&self->ifd, self->dev_id, &self->caps));
@@ -978,7 +979,7 @@ TEST_F(cdev, hwpt04_device_hwpt_starts_clean)
 	u32 hwpt;
 
 	if (!(self->caps & IOMMU_HW_CAP_DIRTY_TRACKING))
-		SKIP(return, "%s: its IOMMU has no dirty tracking (caps %#llx; an emulated VT-d has none): no data to check",
+		SKIP(return, "kernel: %s: its IOMMU has no dirty tracking (caps %#llx; an emulated VT-d has none): no data to check",
 		     device_first(DEVICE_PCI), (unsigned long long)self->caps);
 	BACKING_ALLOC_OR_SKIP(&b, BACKING_ANON, 16 * ps);
 	ASSERT_EQ(0, __iommufd_hwpt_alloc(&self->ifd, self->dev_id, self->ioas_id,
@@ -1010,14 +1011,14 @@ FIXTURE_SETUP(compat)
 	self->env.c.fd = -1;
 	self->env.dev.fd = -1;
 	if (!vfio_container_is_iommufd(why, sizeof(why)))
-		SKIP(return, "not iommufd's VFIO compatibility container: %s", why);
+		SKIP(return, "kernel: not iommufd's VFIO compatibility container: %s", why);
 	/* /dev/iommu answers VFIO's container ioctls as iommufd's /dev/vfio/vfio does */
 	ENV_INIT_OR_SKIP(&self->env, device_first(DEVICE_PCI) ? DEVICE_PCI : DEVICE_MDEV, 0,
 			 IOMMU_MODE_IOMMUFD_COMPAT);
 	avail = __container_dma_avail(&self->env.c);
 	ASSERT_LE(0, avail) TH_LOG("DMA_AVAIL unreadable: %s", strerror(-avail));
 	if (avail != UINT32_MAX)
-		SKIP(return, "DMA_AVAIL is %lld, not U32_MAX: VFIO's own type1 container",
+		SKIP(return, "kernel: DMA_AVAIL is %lld, not U32_MAX: VFIO's own type1 container",
 		     (long long)avail);
 }
 
@@ -1117,14 +1118,10 @@ TEST_F(compat, iommufd04_emulated_writes_untracked)
 	u64 iova = 1ULL << 30;
 	struct backing b;
 	struct vdm v;
-	int r;
 
 	if (self->env.dev.kind != DEVICE_MDEV)
-		SKIP(return, "needs the test mdev (%s is a PCI device)", self->env.dev.name);
-	r = __vdm_init(&v, self->env.dev.fd);
-	if (r == -EPROTO || r == -ENODEV || r == -EINVAL)
-		SKIP(return, "%s is not a " VDM_DRIVER_NAME " instance", self->env.dev.name);
-	ASSERT_EQ(0, r);
+		SKIP(return, "mdev: needs the test mdev (%s is a PCI device)", self->env.dev.name);
+	VDM_INIT(&self->env, &v);
 	BACKING_ALLOC_OR_SKIP(&b, BACKING_ANON, ps);
 	memset(b.addr, 0, ps);
 	container_map(&self->env.c, iova, b.addr, ps);

@@ -53,7 +53,7 @@ static void reserve(struct __test_metadata *_metadata, FIXTURE_DATA(limits) *sel
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (self->va == MAP_FAILED) {
 		self->va = NULL;
-		SKIP(return, "no room for %llu GiB of address space",
+		SKIP(return, "kernel: no room for %llu GiB of address space",
 		     (unsigned long long)(self->va_len >> 30));
 	}
 	for (i = 0; i < nr_rw; i++)
@@ -228,7 +228,7 @@ TEST_F_TIMEOUT(limits, lim03_start_over_65535_mappings, 600)
 	u64 i, *want;
 
 	if (avail < (s64)nmaps)
-		SKIP(return, "dma_entry_limit allows %lld mappings, not %llu", (long long)avail,
+		SKIP(return, "kernel: dma_entry_limit allows %lld mappings, not %llu", (long long)avail,
 		     (unsigned long long)nmaps);
 	reserve(_metadata, self, 1, rw, 1);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -336,11 +336,11 @@ FIXTURE_SETUP(entry_limit)
 	int r;
 
 	if (!f)
-		SKIP(return, "%s: %s", ENTRY_LIMIT_PATH, strerror(errno));
+		SKIP(return, "kernel: %s: %s", ENTRY_LIMIT_PATH, strerror(errno));
 	ASSERT_NE(NULL, fgets(self->saved, sizeof(self->saved), f));
 	fclose(f);
 	if (write_param("100"))
-		SKIP(return, "cannot write %s (root needed)", ENTRY_LIMIT_PATH);
+		SKIP(return, "kernel: cannot write %s (root needed)", ENTRY_LIMIT_PATH);
 	/*
 	 * The limit is copied when the container gets its IOMMU driver; put the
 	 * parameter back right after, before anything can skip or fail.

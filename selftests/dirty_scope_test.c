@@ -35,10 +35,9 @@ FIXTURE_SETUP(scope)
 	self->pg = self->env.pgsize;
 	/* The IOMMU-backed device must be at hand before the test starts. */
 	if (!device_first(DEVICE_PCI))
-		SKIP(return, "no vfio-pci device named: scope tests need an mdev and a vfio-pci device");
+		SKIP(return, "pci: no vfio-pci device named: scope tests need an mdev and a vfio-pci device");
 	r = __device_find(&self->pci, device_first(DEVICE_PCI), why, sizeof(why));
-	if (r)
-		SKIP(return, "%s", why);
+	ASSERT_EQ(0, r) TH_LOG("set-up failed: %s", why);
 	BACKING_ALLOC_OR_SKIP(&self->mem, BACKING_ANON, NPAGES * self->pg);
 	container_map(&self->env.c, BASE_IOVA, self->mem.addr, NPAGES * self->pg);
 	self->all = calloc(1, bitmap_bytes(NPAGES));

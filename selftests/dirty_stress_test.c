@@ -584,7 +584,7 @@ FIXTURE_SETUP(stress)
 		ENV_INIT_OR_SKIP(&self->env, DEVICE_PCI, variant->nth, IOMMU_MODE_TYPE1V2);
 		DMA_DEV_INIT_OR_SKIP(&self->dma, &self->env, PRIV_IOVA);
 		if (!self->dma.ops->prepare)
-			SKIP(return, "%s: its driver cannot hand out its register writes",
+			SKIP(return, "dma: %s: its driver cannot hand out its register writes",
 			     self->dma.ops->name);
 	}
 	ASSERT_NE(0, self->env.pgsize) TH_LOG("no migration capability (DP-CAP-01)");

@@ -59,17 +59,17 @@ int vfio_dirty_exit_status(unsigned int pass, unsigned int fail, unsigned int xf
 
 	msg[0] = '\0';
 	if (fail || xpass || error) {
-		snprintf(msg, msg_len, "FAIL: %u failed, %u passed unexpectedly, %u errors",
+		snprintf(msg, msg_len, "exit 1: %u failed, %u passed unexpectedly, %u errors",
 			 fail, xpass, error);
 		return 1;
 	}
 	if (!ran) {
 		snprintf(msg, msg_len,
-			 "FAIL: no case matches the selection (see -l for the case names)");
+			 "exit 1: no case matches the selection (see -l for the case names)");
 		return 1;
 	}
 	if (!pass && !xfail) {
-		snprintf(msg, msg_len, "SKIP: all %u cases skipped, nothing was tested", skip);
+		snprintf(msg, msg_len, "exit 4: all %u cases skipped, nothing was tested", skip);
 		return 4;
 	}
 	return 0;
