@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,10 +69,11 @@ static void touch(void *addr, size_t size)
 		__atomic_store_n((char *)addr + off, 0, __ATOMIC_RELAXED);
 }
 
-/* Reads one line of a small sysfs/procfs file into @buf. */
+/* Reads one line of a small sysfs file (@path under the host root) into @buf. */
 static int read_line(const char *path, char *buf, size_t len)
 {
-	FILE *f = fopen(path, "r");
+	char p[PATH_MAX];
+	FILE *f = fopen(host_path(p, sizeof(p), "%s", path), "r");
 
 	if (!f)
 		return -errno;
@@ -136,7 +138,7 @@ static int alloc_hugetlb(struct backing *b, int flag, const char *sysdir,
 	void *map;
 
 	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/%s/free_hugepages", sysdir);
-	if (access(path, R_OK)) {
+	if (!host_exists(path)) {
 		snprintf(reason, reason_len, "%s: the kernel offers no %s pages",
 			 tokens[b->kind], backing_name(b->kind));
 		return BACKING_ABSENT;

@@ -33,7 +33,7 @@ static int mode_missing(struct dirty_env *e, enum iommu_mode mode)
 
 	if (!host_exists("/dev/vfio") && !host_exists("/sys/module/vfio"))
 		return why(e, ENV_SKIP,
-			   "vfio: no VFIO in this kernel (no /dev/vfio, no vfio module)");
+			   "vfio: no VFIO (no /dev/vfio, no vfio module loaded)");
 	if (mode >= IOMMU_MODE_IOMMUFD_COMPAT) {
 		if (host_exists(iommu_mode_path(mode)))
 			return 0;

@@ -248,6 +248,38 @@ TEST(env_mode_absent_skips)
 	fake_host_remove(root);
 }
 
+/*
+ * A memory backing the host cannot give SKIPs with its token; the plain
+ * backings are no absence and allocate.
+ */
+TEST(backing_absent_skips_with_token)
+{
+	char root[64] = "/tmp/vfio-dirty-unit.XXXXXX", why[256] = "", p[PATH_MAX];
+	struct backing b;
+	FILE *f;
+
+	ASSERT_NE(NULL, mkdtemp(root));
+	mkpath(root, "/sys/kernel/mm/transparent_hugepage");
+	snprintf(p, sizeof(p), "%s/sys/kernel/mm/transparent_hugepage/enabled", root);
+	f = fopen(p, "w");
+	ASSERT_NE(NULL, f);
+	fputs("always madvise [never]\n", f);
+	fclose(f);
+	host_set_root(root);
+	EXPECT_EQ(BACKING_ABSENT, backing_alloc(&b, BACKING_HUGETLB_1G, 1 << 30, why, sizeof(why)));
+	EXPECT_EQ(0, strncmp(why, "hugetlb_1g: ", 12)) TH_LOG("%s", why);
+	EXPECT_TRUE(has_token(why)) TH_LOG("%s", why);
+	why[0] = '\0';
+	EXPECT_EQ(BACKING_ABSENT, backing_alloc(&b, BACKING_HUGETLB_2M, 1 << 21, why, sizeof(why)));
+	EXPECT_EQ(0, strncmp(why, "hugetlb_2m: ", 12)) TH_LOG("%s", why);
+	why[0] = '\0';
+	EXPECT_EQ(BACKING_ABSENT, backing_alloc(&b, BACKING_THP, 1 << 21, why, sizeof(why)));
+	EXPECT_EQ(0, strncmp(why, "thp: ", 5)) TH_LOG("%s", why);
+	ASSERT_EQ(0, backing_alloc(&b, BACKING_MEMFD, 4096, why, sizeof(why)));
+	backing_free(&b);
+	fake_host_remove(root);
+}
+
 /* Contract 3: the exit status from the harness's counts. */
 TEST(exit_status)
 {
