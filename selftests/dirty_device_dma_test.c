@@ -183,11 +183,16 @@ TEST_F(device_dma, bit05_copy_across_mappings)
 TEST_F(device_dma, bit06_device_read_marks_nothing)
 {
 	u64 want[1] = { 0 };
+	int r;
 
 	container_map(&self->env.c, BASE_IOVA, self->mem.addr, NPAGES * self->pg);
 	dirty_start_or_refused(_metadata, &self->env);
-	ASSERT_EQ(0, self->dma.ops->dma_from_mem(&self->dma, BASE_IOVA + 3 * self->pg,
-						 self->dma.max_transfer));
+	r = self->dma.ops->dma_from_mem(&self->dma, BASE_IOVA + 3 * self->pg,
+					self->dma.max_transfer);
+	if (r == -EOPNOTSUPP)
+		SKIP(return, "nvme_compare: %s cannot read host memory without writing its medium",
+		     self->dma.ops->name);
+	ASSERT_EQ(0, r);
 	ASSERT_EQ(0, self->dma.ops->wait(&self->dma, TIMEOUT_MS));
 	if (variant->kind == DEVICE_PCI)
 		bitmap_set_range(want, 0, NPAGES);

@@ -698,14 +698,15 @@ static int nvme_dma_to_mem(struct dma_dev *d, u64 iova, u64 len)
 /*
  * What dma_from_mem() does: a WRITE on a scratch disk; otherwise a
  * COMPARE, which reads host memory just the same but leaves the medium
- * alone; -EPERM where the controller has no COMPARE.
+ * alone; -EOPNOTSUPP where the controller has no COMPARE (an absent
+ * feature: the caller SKIPs with nvme_compare).
  */
 static int nvme_from_mem_opcode(struct nvme_ctrl *n)
 {
 	if (n->destructive)
 		return NVME_CMD_WRITE;
 	if (!(n->oncs & NVME_ONCS_COMPARE))
-		return -EPERM;
+		return -EOPNOTSUPP;
 	return NVME_CMD_COMPARE;
 }
 

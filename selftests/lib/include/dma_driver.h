@@ -37,7 +37,12 @@ struct dma_driver_ops {
 	bool (*probe)(struct dma_dev *d);
 	int (*init)(struct dma_dev *d);
 	void (*remove)(struct dma_dev *d);
-	/* Start a transfer of @len bytes (at most max_transfer). */
+	/*
+	 * Start a transfer of @len bytes (at most max_transfer). dma_from_mem()
+	 * returns -EOPNOTSUPP when the device cannot read host memory without
+	 * harm (an NVMe drive without COMPARE, unless destructive writes are
+	 * allowed).
+	 */
 	int (*dma_from_mem)(struct dma_dev *d, u64 iova, u64 len);
 	int (*dma_to_mem)(struct dma_dev *d, u64 iova, u64 len);
 	/* Wait for it: 0, -ETIMEDOUT, or the error the device reported. */
