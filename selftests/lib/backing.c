@@ -192,9 +192,15 @@ int backing_alloc(struct backing *b, enum backing_kind kind, size_t size,
 			return BACKING_ABSENT;
 		}
 		r = alloc_aligned_anon(b, b->page_size);
-		if (!r && madvise(b->addr, b->size, MADV_HUGEPAGE))
-			r = -errno;
-		break;
+		if (r || !madvise(b->addr, b->size, MADV_HUGEPAGE))
+			break;
+		/*
+		 * On a fresh aligned mapping this fails only when the kernel has
+		 * no madvise() (CONFIG_ADVISE_SYSCALLS=n) or no THP behind it.
+		 */
+		snprintf(reason, reason_len, "thp: madvise(MADV_HUGEPAGE): %s", strerror(errno));
+		backing_free(b);
+		return BACKING_ABSENT;
 	case BACKING_HUGETLB_2M:
 		r = alloc_hugetlb(b, MAP_HUGE_2MB, "hugepages-2048kB", reason, reason_len);
 		break;
