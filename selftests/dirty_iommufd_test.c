@@ -825,7 +825,7 @@ TEST_F(hwpt_args, hwpt04_range_with_hole)
 					      got, 0));
 	guarded_buf_free(&buf);
 	ASSERT_EQ(0, __iommufd_ioas_unmap(&m->ifd, m->ioas_id, b_iova, host_page_size(),
-					       NULL));
+					  NULL));
 	backing_free(&b);
 }
 
