@@ -33,7 +33,7 @@
 #define IOMMUFD_OPEN_OR_SKIP(ifd) do {						\
 	int __r = __iommufd_open(ifd);						\
 	if (__r == -ENOENT || __r == -ENODEV || __r == -ENXIO)			\
-		SKIP(return, "/dev/iommu: %s (kernel without CONFIG_IOMMUFD)",	\
+		SKIP(return, "iommufd: /dev/iommu: %s (no CONFIG_IOMMUFD)",	\
 		     strerror(-__r));						\
 	ASSERT_EQ(0, __r);							\
 } while (0)
@@ -114,10 +114,10 @@ static void mock_env_setup(struct __test_metadata *_metadata, struct mock_env *m
 	r = __iommufd_mock_domain(&m->ifd, m->ioas_id, huge ? MOCK_FLAGS_DEVICE_HUGE_IOVA : 0,
 				  &m->md);
 	if (r == -ENOTTY)
-		SKIP(return, "IOMMU_TEST_CMD: %s (kernel without CONFIG_IOMMUFD_TEST, no mock IOMMU)",
+		SKIP(return, "iommufd_mock: IOMMU_TEST_CMD: %s (no CONFIG_IOMMUFD_TEST)",
 		     strerror(-r));
 	if (r == -EINVAL && iommufd_other_iommus(why, sizeof(why)))
-		SKIP(return, "mock device has no IOMMU (MOCK_DOMAIN: EINVAL): %s registered before the mock and 6.12 probes it with their ops; boot with intel_iommu=off",
+		SKIP(return, "iommufd_mock: the mock device has no mock IOMMU (MOCK_DOMAIN: EINVAL): %s registered before the mock and 6.12 probes it with their ops; boot with intel_iommu=off",
 		     why);
 	ASSERT_EQ(0, r);
 	ASSERT_EQ(0, __iommufd_ioas_iova_alignment(&m->ifd, m->ioas_id, &m->pgsize));
@@ -987,11 +987,12 @@ FIXTURE_SETUP(cdev)
 	self->ifd.fd = -1;
 	self->dev_fd = -1;
 	if (!bdf)
-		SKIP(return, "no vfio-pci device named (pass it as the last argument or in VFIO_DIRTY_DEVICES)");
+		SKIP(return, "pci: no vfio-pci device named (pass it as the last argument or in VFIO_DIRTY_DEVICES)");
 	IOMMUFD_OPEN_OR_SKIP(&self->ifd);
 	r = __vfio_cdev_open(bdf, &self->dev_fd, why, sizeof(why));
-	if (r)
-		SKIP(return, "%s", why);
+	if (r == -ENOENT)
+		SKIP(return, "cdev: %s", why);
+	ASSERT_EQ(0, r) TH_LOG("%s", why);
 	ASSERT_EQ(0, __vfio_cdev_bind(self->dev_fd, &self->ifd, &self->dev_id));
 	ASSERT_EQ(0, __iommufd_ioas_alloc(&self->ifd, &self->ioas_id));
 	ASSERT_EQ(0, __iommufd_hw_caps(&self->ifd, self->dev_id, &self->caps));
@@ -1050,9 +1051,15 @@ TEST_F(cdev, hwpt04_device_hwpt_starts_clean)
 	struct backing b;
 	u32 hwpt;
 
-	if (!(self->caps & IOMMU_HW_CAP_DIRTY_TRACKING))
-		SKIP(return, "%s: its IOMMU has no dirty tracking (caps %#llx; an emulated VT-d has none): no data to check",
+	if (!(self->caps & IOMMU_HW_CAP_DIRTY_TRACKING)) {
+		/* the absence is checked first: the IOMMU must refuse a dirty HWPT */
+		ASSERT_ERRNO(EOPNOTSUPP, __iommufd_hwpt_alloc(&self->ifd, self->dev_id,
+							      self->ioas_id,
+							      IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+							      &hwpt));
+		SKIP(return, "tracking: %s: its IOMMU has no dirty tracking (caps %#llx, dirty HWPT refused; an emulated VT-d has none)",
 		     device_first(DEVICE_PCI), (unsigned long long)self->caps);
+	}
 	BACKING_ALLOC_OR_SKIP(&b, BACKING_ANON, 16 * ps);
 	ASSERT_EQ(0, __iommufd_hwpt_alloc(&self->ifd, self->dev_id, self->ioas_id,
 					  IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &hwpt));
@@ -1083,12 +1090,13 @@ FIXTURE_SETUP(compat)
 	self->env.c.fd = -1;
 	self->env.dev.fd = -1;
 	if (!vfio_container_is_iommufd(why, sizeof(why)))
-		SKIP(return, "not iommufd's VFIO compatibility container: %s", why);
+		SKIP(return, "kernel: not iommufd's VFIO compatibility container: %s", why);
 	ENV_SETUP_OR_SKIP(&self->env, device_first(DEVICE_PCI) ? DEVICE_PCI : DEVICE_MDEV,
 			  VFIO_TYPE1v2_IOMMU);
 	avail = __container_dma_avail(&self->env.c);
+	ASSERT_LE(0, avail) TH_LOG("DMA_AVAIL unreadable: %lld", (long long)avail);
 	if (avail != UINT32_MAX)
-		SKIP(return, "DMA_AVAIL is %lld, not U32_MAX: VFIO's own type1 container",
+		SKIP(return, "kernel: DMA_AVAIL is %lld, not U32_MAX: VFIO's own type1 container, not iommufd's compat",
 		     (long long)avail);
 }
 
@@ -1195,10 +1203,10 @@ TEST_F(compat, iommufd04_emulated_writes_untracked)
 	int r;
 
 	if (self->env.dev.kind != DEVICE_MDEV)
-		SKIP(return, "needs the test mdev (%s is a PCI device)", self->env.dev.name);
+		SKIP(return, "mdev: needs the test mdev (%s is a PCI device)", self->env.dev.name);
 	r = __vdm_init(&v, self->env.dev.fd);
 	if (r == -EPROTO || r == -ENODEV || r == -EINVAL)
-		SKIP(return, "%s is not a " VDM_DRIVER_NAME " instance", self->env.dev.name);
+		SKIP(return, "mdev: %s is not a " VDM_DRIVER_NAME " instance", self->env.dev.name);
 	ASSERT_EQ(0, r);
 	BACKING_ALLOC_OR_SKIP(&b, BACKING_ANON, ps);
 	memset(b.addr, 0, ps);
