@@ -507,7 +507,8 @@ TEST_F(unmap, unm18_reports_since_last_get)
 
 /*
  * DP-UNM-18: after unmap-with-bitmap the mapping is really gone: a GET
- * over it writes nothing, and the device can no longer reach it.
+ * over it writes nothing, and the device can no longer reach it. Control:
+ * before the unmap the same pin and write succeed.
  */
 TEST_F(unmap, unm18_mapping_gone_after)
 {
@@ -515,6 +516,11 @@ TEST_F(unmap, unm18_mapping_gone_after)
 	struct guarded_buf buf;
 
 	map_one_tracking(_metadata, self);
+	if (variant->kind == DEVICE_MDEV) {
+		ASSERT_EQ(1, vdm_pin(&self->vdm, BASE_IOVA, 1, VDM_PROT_READ));
+		ASSERT_EQ(0, vdm_unpin(&self->vdm, BASE_IOVA, 1));
+		ASSERT_EQ(0, vdm_dma_write(&self->vdm, BASE_IOVA, 1, 1));
+	}
 	ASSERT_EQ(0, __container_unmap_dirty(&self->env.c, BASE_IOVA, NPAGES * self->pg,
 					     self->pg, bitmap, sizeof(bitmap), NULL));
 	ASSERT_EQ(0, guarded_buf_alloc(&buf, bitmap_bytes(NPAGES)));
