@@ -367,14 +367,16 @@ TEST_F(dirty_ioctl, arg15_bitmap_size)
 	EXPECT_EQ(0, __container_dirty_ioctl(&self->env.c, &arg));
 
 	/*
-	 * Less than a page: npages == 0 (DP-ARG-15), and not a multiple of the
-	 * page size either (DP-ARG-18), so this pins the errno on range.size
-	 * only, not on one of the two rules. Control: the whole mapping.
+	 * Less than a page, in the hole after the mapping (so no range rule,
+	 * DP-ARG-20, applies): npages == 0 (DP-ARG-15), and not a multiple of
+	 * the page size either (DP-ARG-18), so this pins the errno on
+	 * range.size, not on one of the two rules. Control: one page there.
 	 */
 	valid_get(&arg, self, buf.data);
+	arg.range.iova = BASE_IOVA + npages * self->pgsize;
 	arg.range.size = self->pgsize / 2;
 	EXPECT_ERRNO(EINVAL, __container_dirty_ioctl(&self->env.c, &arg));
-	arg.range.size = MAP_PAGES * self->pgsize;
+	arg.range.size = self->pgsize;
 	EXPECT_EQ(0, __container_dirty_ioctl(&self->env.c, &arg));
 	guarded_buf_free(&buf);
 }
