@@ -5,7 +5,10 @@
  * bits reported for pinned, written and IOMMU-backed pages, bit placement
  * over several mappings and holes, the size written back, partial failure,
  * and what is left mapped. Runs in an IOMMU-backed container (vfio-pci) and
- * in an emulated one (the suite's test mdev).
+ * in an emulated one (the suite's test mdev). Every rejected call has its
+ * control in the same test: the same unmap with only the offending field
+ * made valid succeeds, so the errno can only come from the rule under test
+ * (and the control's unmap.size shows the refused call left it mapped).
  */
 #include "vfio_dirty_test.h"
 
@@ -77,16 +80,39 @@ static u64 unmapped_bytes(FIXTURE_DATA(unmap) *self, u64 page, u64 npages)
 	return n;
 }
 
-/* DP-UNM-01: the 24-byte header is not readable. */
+/*
+ * The control of a refused unmap-with-bitmap over the first @npages pages:
+ * the valid call over them (valid_unmap() with that size) succeeds and
+ * unmaps all of them, which also shows the refused call left them mapped.
+ */
+static void control_unmap(struct __test_metadata *_metadata, FIXTURE_DATA(unmap) *self,
+			  u64 npages)
+{
+	struct unmap_dirty_arg arg;
+	struct guarded_buf buf;
+
+	ASSERT_EQ(0, guarded_buf_alloc(&buf, bitmap_bytes(npages)));
+	valid_unmap(&arg, self, buf.data);
+	arg.hdr.size = npages * self->pg;
+	arg.bitmap.size = bitmap_bytes(npages);
+	EXPECT_EQ(0, __container_unmap_ioctl(&self->env.c, &arg)) TH_LOG("control unmap");
+	EXPECT_EQ(npages * self->pg, arg.hdr.size);
+	guarded_buf_free(&buf);
+}
+
+/* DP-UNM-01: the 24-byte header is not readable; control: a readable one. */
 TEST_F(unmap, unm01_header_unreadable)
 {
 	map_one_tracking(_metadata, self);
 	EXPECT_ERRNO(EFAULT, __container_unmap_ioctl(&self->env.c, NULL));
 	EXPECT_ERRNO(EFAULT, __container_unmap_ioctl(&self->env.c, fault_page()));
-	EXPECT_EQ(NPAGES * self->pg, unmapped_bytes(self, 0, NPAGES));
+	control_unmap(_metadata, self, NPAGES);
 }
 
-/* DP-UNM-02: argsz below 24, or an undefined flag bit. */
+/*
+ * DP-UNM-02: argsz below 24, or an undefined flag bit. Controls: the plain
+ * unmap with argsz 24, then (mapped again) the unmap with the bitmap.
+ */
 TEST_F(unmap, unm02_argsz_and_flags)
 {
 	struct unmap_dirty_arg arg;
@@ -103,10 +129,19 @@ TEST_F(unmap, unm02_argsz_and_flags)
 		arg.hdr.flags |= 1U << bit;
 		EXPECT_ERRNO(EINVAL, __container_unmap_ioctl(&self->env.c, &arg));
 	}
-	EXPECT_EQ(NPAGES * self->pg, unmapped_bytes(self, 0, NPAGES));
+	valid_unmap(&arg, self, bitmap);
+	arg.hdr.flags = 0;
+	arg.hdr.argsz = 24;
+	EXPECT_EQ(0, __container_unmap_ioctl(&self->env.c, &arg));
+	EXPECT_EQ(NPAGES * self->pg, arg.hdr.size);
+	container_map(&self->env.c, BASE_IOVA, self->mem.addr, NPAGES * self->pg);
+	control_unmap(_metadata, self, NPAGES);
 }
 
-/* DP-UNM-03: GET_DIRTY_BITMAP with ALL or VADDR. */
+/*
+ * DP-UNM-03: GET_DIRTY_BITMAP with ALL or VADDR. Controls: ALL alone (the
+ * whole container), then (mapped again) the unmap with the bitmap alone.
+ */
 TEST_F(unmap, unm03_bitmap_with_all_or_vaddr)
 {
 	struct unmap_dirty_arg arg;
@@ -121,10 +156,18 @@ TEST_F(unmap, unm03_bitmap_with_all_or_vaddr)
 	valid_unmap(&arg, self, bitmap);
 	arg.hdr.flags |= VFIO_DMA_UNMAP_FLAG_VADDR;
 	EXPECT_ERRNO(EINVAL, __container_unmap_ioctl(&self->env.c, &arg));
-	EXPECT_EQ(NPAGES * self->pg, unmapped_bytes(self, 0, NPAGES));
+	valid_unmap(&arg, self, bitmap);
+	arg.hdr.argsz = sizeof(arg.hdr);
+	arg.hdr.flags = VFIO_DMA_UNMAP_FLAG_ALL;
+	arg.hdr.iova = 0;
+	arg.hdr.size = 0;
+	EXPECT_EQ(0, __container_unmap_ioctl(&self->env.c, &arg));
+	EXPECT_EQ(NPAGES * self->pg, arg.hdr.size);
+	container_map(&self->env.c, BASE_IOVA, self->mem.addr, NPAGES * self->pg);
+	control_unmap(_metadata, self, NPAGES);
 }
 
-/* DP-UNM-04: GET_DIRTY_BITMAP needs argsz >= 48. */
+/* DP-UNM-04: GET_DIRTY_BITMAP needs argsz >= 48; control: 48. */
 TEST_F(unmap, unm04_argsz_without_bitmap)
 {
 	struct unmap_dirty_arg arg;
@@ -140,10 +183,13 @@ TEST_F(unmap, unm04_argsz_without_bitmap)
 	valid_unmap(&arg, self, bitmap);
 	arg.hdr.argsz = 47;
 	EXPECT_ERRNO(EINVAL, __container_unmap_ioctl(&self->env.c, &arg));
-	EXPECT_EQ(NPAGES * self->pg, unmapped_bytes(self, 0, NPAGES));
+	control_unmap(_metadata, self, NPAGES);
 }
 
-/* DP-UNM-05: struct vfio_bitmap after a readable header faults. */
+/*
+ * DP-UNM-05: struct vfio_bitmap after a readable header faults; control:
+ * the same header followed by a readable vfio_bitmap.
+ */
 TEST_F(unmap, unm05_bitmap_struct_unreadable)
 {
 	struct vfio_iommu_type1_dma_unmap *hdr;
@@ -158,10 +204,13 @@ TEST_F(unmap, unm05_bitmap_struct_unreadable)
 	hdr->size = NPAGES * self->pg;
 	EXPECT_ERRNO(EFAULT, __container_unmap_ioctl(&self->env.c, hdr));
 	guarded_buf_free(&buf);
-	EXPECT_EQ(NPAGES * self->pg, unmapped_bytes(self, 0, NPAGES));
+	control_unmap(_metadata, self, NPAGES);
 }
 
-/* DP-UNM-06: a bitmap that is not user memory is EINVAL, not EFAULT. */
+/*
+ * DP-UNM-06: a bitmap that is not user memory is EINVAL, not EFAULT;
+ * control: the same unmap into user memory.
+ */
 TEST_F(unmap, unm06_bitmap_not_user_memory)
 {
 	struct unmap_dirty_arg arg;
@@ -169,10 +218,13 @@ TEST_F(unmap, unm06_bitmap_not_user_memory)
 	map_one_tracking(_metadata, self);
 	valid_unmap(&arg, self, (void *)0xffff888000000000ULL);
 	EXPECT_ERRNO(EINVAL, __container_unmap_ioctl(&self->env.c, &arg));
-	EXPECT_EQ(NPAGES * self->pg, unmapped_bytes(self, 0, NPAGES));
+	control_unmap(_metadata, self, NPAGES);
 }
 
-/* DP-UNM-07: zero, too small (one word short) or over 256 MiB. */
+/*
+ * DP-UNM-07: zero, too small (one word short) or over 256 MiB; control:
+ * exactly BYTES(npages).
+ */
 TEST_F(unmap, unm07_bitmap_size)
 {
 	u64 sizes[] = { 0, bitmap_bytes(NPAGES + 1) - 8, DIRTY_BITMAP_SIZE_MAX + 8 };
@@ -189,34 +241,76 @@ TEST_F(unmap, unm07_bitmap_size)
 		EXPECT_ERRNO(EINVAL, __container_unmap_ioctl(&self->env.c, &arg))
 			TH_LOG("bitmap.size %llu", (unsigned long long)sizes[i]);
 	}
-	EXPECT_EQ((NPAGES + 1) * self->pg, unmapped_bytes(self, 0, NPAGES + 1));
+	control_unmap(_metadata, self, NPAGES + 1);
 }
 
-/* DP-UNM-08 / DP-UNM-09: iova or size unaligned, size 0, a wrapping range. */
+/*
+ * The errno this kernel gives a MAP whose iova + size wraps: EINVAL before
+ * the v6.18 overflow series (6012379ede6a), EOVERFLOW with it. That one
+ * commit moved MAP, UNMAP and GET_BITMAP to check_add_overflow() together
+ * (DP-VER-07), so MAP tells which generation the UNMAP belongs to without
+ * a version number (a backport carries it). Returns a positive errno, or 0
+ * when MAP did not refuse the range at all.
+ */
+static int map_wrap_errno(struct container *c, void *vaddr, u64 pg)
+{
+	int r = __container_map(c, -(2 * pg), vaddr, 4 * pg,
+				VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
+
+	if (!r)
+		__container_unmap(c, -(2 * pg), 4 * pg, 0, NULL);
+	return -r;
+}
+
+/*
+ * DP-UNM-08 / DP-UNM-09: iova or size unaligned, size 0, a wrapping range
+ * (the errno MAP gives a wrapping range on this kernel, DP-VER-07). The
+ * unaligned ranges contain the whole mapping and end in holes, so the
+ * range rule (DP-UNM-12) cannot refuse them. Controls, each on a fresh
+ * mapping: the field aligned down, the mapping's size, the iova moved to
+ * the hole after the mapping.
+ */
 TEST_F(unmap, unm08_unm09_alignment_and_wrap)
 {
-	int wrap = kernel_at_least(6, 18) ? EOVERFLOW : EINVAL;
+	int wrap = map_wrap_errno(&self->env.c, self->mem.addr, self->pg);
 	struct unmap_dirty_arg arg;
-	u64 bitmap[1];
+	u64 bitmap[2];
 
+	ASSERT_TRUE(wrap == EINVAL || wrap == EOVERFLOW)
+		TH_LOG("MAP of a wrapping range: %s (DP-VER-07)", strerror(wrap));
 	map_one_tracking(_metadata, self);
 	valid_unmap(&arg, self, bitmap);
-	arg.hdr.iova += self->pg / 2;
+	arg.bitmap.size = sizeof(bitmap);
+	arg.hdr.iova = BASE_IOVA - self->pg / 2;
+	arg.hdr.size = (NPAGES + 1) * self->pg;
 	EXPECT_ERRNO(EINVAL, __container_unmap_ioctl(&self->env.c, &arg));
+	arg.hdr.iova = BASE_IOVA - self->pg;
+	EXPECT_EQ(0, __container_unmap_ioctl(&self->env.c, &arg));
+	EXPECT_EQ(NPAGES * self->pg, arg.hdr.size);
+
+	container_map(&self->env.c, BASE_IOVA, self->mem.addr, NPAGES * self->pg);
 	valid_unmap(&arg, self, bitmap);
-	arg.hdr.size -= self->pg / 2;
+	arg.bitmap.size = sizeof(bitmap);
+	arg.hdr.size = NPAGES * self->pg + self->pg / 2;
 	EXPECT_ERRNO(EINVAL, __container_unmap_ioctl(&self->env.c, &arg));
-	valid_unmap(&arg, self, bitmap);
 	arg.hdr.size = 0;
 	EXPECT_ERRNO(EINVAL, __container_unmap_ioctl(&self->env.c, &arg));
+	arg.hdr.size = NPAGES * self->pg;
+	EXPECT_EQ(0, __container_unmap_ioctl(&self->env.c, &arg));
+	EXPECT_EQ(NPAGES * self->pg, arg.hdr.size);
+
+	container_map(&self->env.c, BASE_IOVA, self->mem.addr, NPAGES * self->pg);
 	valid_unmap(&arg, self, bitmap);
 	arg.hdr.iova = -(2 * self->pg);
 	arg.hdr.size = 4 * self->pg;
 	EXPECT_ERRNO(wrap, __container_unmap_ioctl(&self->env.c, &arg));
-	EXPECT_EQ(NPAGES * self->pg, unmapped_bytes(self, 0, NPAGES));
+	arg.hdr.iova = iova_of(self, NPAGES);
+	EXPECT_EQ(0, __container_unmap_ioctl(&self->env.c, &arg));
+	EXPECT_EQ(0, arg.hdr.size);
+	control_unmap(_metadata, self, NPAGES);
 }
 
-/* DP-UNM-10: tracking never started, or stopped. */
+/* DP-UNM-10: tracking never started, or stopped; control: while tracking. */
 TEST_F(unmap, unm10_not_tracking)
 {
 	struct unmap_dirty_arg arg;
@@ -228,10 +322,14 @@ TEST_F(unmap, unm10_not_tracking)
 	container_dirty_start(&self->env.c);
 	container_dirty_stop(&self->env.c);
 	EXPECT_ERRNO(EINVAL, __container_unmap_ioctl(&self->env.c, &arg));
-	EXPECT_EQ(NPAGES * self->pg, unmapped_bytes(self, 0, NPAGES));
+	container_dirty_start(&self->env.c);
+	control_unmap(_metadata, self, NPAGES);
 }
 
-/* DP-UNM-11 / DP-ARG-16: any bitmap page size but the capability's. */
+/*
+ * DP-UNM-11 / DP-ARG-16: any bitmap page size but the capability's;
+ * control: the same unmap (same buffer and size) with the capability's.
+ */
 TEST_F(unmap, unm11_bitmap_pgsize)
 {
 	u64 npages_1k = NPAGES * self->pg / 1024, pgsize;
@@ -249,11 +347,17 @@ TEST_F(unmap, unm11_bitmap_pgsize)
 		EXPECT_ERRNO(EINVAL, __container_unmap_ioctl(&self->env.c, &arg))
 			TH_LOG("pgsize %llu", (unsigned long long)pgsize);
 	}
+	valid_unmap(&arg, self, buf.data);
+	arg.bitmap.size = buf.size;
+	EXPECT_EQ(0, __container_unmap_ioctl(&self->env.c, &arg));
+	EXPECT_EQ(NPAGES * self->pg, arg.hdr.size);
 	guarded_buf_free(&buf);
-	EXPECT_EQ(NPAGES * self->pg, unmapped_bytes(self, 0, NPAGES));
 }
 
-/* DP-UNM-12: the range may not cut a mapping; nothing is unmapped. */
+/*
+ * DP-UNM-12: the range may not cut a mapping; nothing is unmapped.
+ * Control: the offending end moved to the mapping's edge.
+ */
 TEST_F(unmap, unm12_range_cuts_mapping)
 {
 	u64 bitmap[2];
@@ -265,13 +369,13 @@ TEST_F(unmap, unm12_range_cuts_mapping)
 	EXPECT_ERRNO(EINVAL, __container_unmap_dirty(&self->env.c, BASE_IOVA,
 						     (NPAGES / 2) * self->pg, self->pg,
 						     bitmap, sizeof(bitmap), NULL));
-	EXPECT_EQ(NPAGES * self->pg, unmapped_bytes(self, 0, NPAGES));
+	control_unmap(_metadata, self, NPAGES);
 }
 
 /*
  * DP-UNM-13: the copy-out for the second of two mappings faults: EFAULT,
  * the first is unmapped, the second still mapped, and unmap.size is not
- * written back.
+ * written back. Control: the same unmap into memory succeeds.
  */
 TEST_F(unmap, unm13_partial_failure)
 {
@@ -297,7 +401,18 @@ TEST_F(unmap, unm13_partial_failure)
 	/* A's bits were copied before the fault. */
 	EXPECT_EQ(variant->kind == DEVICE_MDEV ? 1ULL << 1 : ~0ULL, *(u64 *)buf.data);
 	EXPECT_EQ(0, unmapped_bytes(self, 0, NPAGES));
-	EXPECT_EQ(NPAGES * self->pg, unmapped_bytes(self, 64, NPAGES));
+	/* control: A mapped again, the same unmap into memory reports both */
+	container_map(&self->env.c, iova_of(self, 0), self->mem.addr, NPAGES * self->pg);
+	guarded_buf_free(&buf);
+	ASSERT_EQ(0, guarded_buf_alloc(&buf, bitmap_bytes(128)));
+	memset(buf.data, 0, buf.size);
+	valid_unmap(&arg, self, buf.data);
+	arg.hdr.size = 128 * self->pg;
+	arg.bitmap.size = bitmap_bytes(128);
+	EXPECT_EQ(0, __container_unmap_ioctl(&self->env.c, &arg));
+	EXPECT_EQ(128 * self->pg, arg.hdr.size);
+	/* B's dirty pages are still reported after the failed call */
+	EXPECT_EQ(variant->kind == DEVICE_MDEV ? 1ULL << 1 : ~0ULL, ((u64 *)buf.data)[1]);
 	guarded_buf_free(&buf);
 }
 
@@ -392,7 +507,8 @@ TEST_F(unmap, unm18_reports_since_last_get)
 
 /*
  * DP-UNM-18: after unmap-with-bitmap the mapping is really gone: a GET
- * over it writes nothing, and the device can no longer reach it.
+ * over it writes nothing, and the device can no longer reach it. Control:
+ * before the unmap the same pin and write succeed.
  */
 TEST_F(unmap, unm18_mapping_gone_after)
 {
@@ -400,6 +516,11 @@ TEST_F(unmap, unm18_mapping_gone_after)
 	struct guarded_buf buf;
 
 	map_one_tracking(_metadata, self);
+	if (variant->kind == DEVICE_MDEV) {
+		ASSERT_EQ(1, vdm_pin(&self->vdm, BASE_IOVA, 1, VDM_PROT_READ));
+		ASSERT_EQ(0, vdm_unpin(&self->vdm, BASE_IOVA, 1));
+		ASSERT_EQ(0, vdm_dma_write(&self->vdm, BASE_IOVA, 1, 1));
+	}
 	ASSERT_EQ(0, __container_unmap_dirty(&self->env.c, BASE_IOVA, NPAGES * self->pg,
 					     self->pg, bitmap, sizeof(bitmap), NULL));
 	ASSERT_EQ(0, guarded_buf_alloc(&buf, bitmap_bytes(NPAGES)));
