@@ -17,6 +17,7 @@ int __vdm_init(struct vdm *v, int fd)
 	int r;
 
 	v->fd = fd;
+	v->mode = VDM_PASS_THROUGH;
 	if (ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &ri))
 		return -errno;
 	if (ri.size < VDM_REGION_SIZE)
@@ -27,9 +28,16 @@ int __vdm_init(struct vdm *v, int fd)
 		r = __vdm_reg(v, VDM_REG_VERSION, &version);
 	if (r)
 		return r;
-	if ((u32)magic != VDM_MAGIC || (u32)version != VDM_VERSION)
+	if ((u32)magic != VDM_MAGIC)
+		return -ENODEV;
+	if ((u32)version != VDM_VERSION)
 		return -EPROTO;
 	return 0;
+}
+
+void vdm_set_mode(struct vdm *v, enum vdm_mode mode)
+{
+	v->mode = mode;
 }
 
 int __vdm_reg(struct vdm *v, u32 reg, u64 *val)
@@ -76,7 +84,10 @@ int __vdm_run(struct vdm *v, struct vdm_cmd *cmds, int n)
 
 static s64 run_one(struct vdm *v, struct vdm_cmd *cmd)
 {
-	int r = __vdm_run(v, cmd, 1);
+	int r;
+
+	cmd->flags = v->mode;
+	r = __vdm_run(v, cmd, 1);
 
 	return r ? r : cmd->result;
 }
@@ -133,6 +144,7 @@ s64 vdm_pin_pages_each(struct vdm *v, u64 iova, u64 npages, u64 pgsize, u32 prot
 			cmds[i].prot = prot;
 			cmds[i].iova = iova + (done + i) * pgsize;
 			cmds[i].count = 1;
+			cmds[i].flags = v->mode;
 		}
 		r = __vdm_run(v, cmds, n);
 		if (r)
