@@ -383,6 +383,39 @@ TEST_F(pinned, pin12_close_releases_pins)
 	EXPECT_EQ(NPAGES, vdm_reg(&self->vdm, VDM_REG_PINNED));
 }
 
+/*
+ * DP-SCOPE-06, the last group leaves: once the device is closed (the driver
+ * lets go of its pins) and its group detached, type1 releases everything,
+ * tracking and mappings included. The same group attached again with the
+ * same IOMMU type is a new container: the old IOVA maps again (it was
+ * EEXIST before), and a GET fails because tracking is off (DP-ARG-19; it
+ * succeeded before).
+ */
+TEST_F(pinned, scope06_last_group_leaves)
+{
+	int group = self->env.dev.group_id, type = self->env.c.iommu_type;
+	u64 *bits = calloc(1, bitmap_bytes(NPAGES));
+	u32 rw = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+
+	ASSERT_NE(NULL, bits);
+	container_dirty_start(&self->env.c);
+	ASSERT_EQ(1, PIN(3, 1));
+	EXPECT_EQ(-EEXIST, __container_map(&self->env.c, BASE_IOVA, self->mem.addr, self->pg, rw));
+	EXPECT_EQ(0, __container_dirty_get(&self->env.c, BASE_IOVA, NPAGES * self->pg, self->pg,
+					   bits, bitmap_bytes(NPAGES)));
+
+	device_close(&self->env.dev);
+	EXPECT_EQ(self->locked, proc_status_kb("VmLck"));
+	ASSERT_EQ(0, __container_detach_group(&self->env.c, group));
+	ASSERT_EQ(0, __container_attach_group(&self->env.c, group));
+	ASSERT_EQ(0, __container_set_iommu(&self->env.c, type));
+
+	EXPECT_EQ(-EINVAL, __container_dirty_get(&self->env.c, BASE_IOVA, NPAGES * self->pg,
+						 self->pg, bits, bitmap_bytes(NPAGES)));
+	EXPECT_EQ(0, __container_map(&self->env.c, BASE_IOVA, self->mem.addr, self->pg, rw));
+	free(bits);
+}
+
 /* DP-PIN-04 / DP-UNM-15: a type1 (v1) container never pins for a vendor driver. */
 FIXTURE(pinned_v1) {
 	struct dirty_env env;
@@ -416,7 +449,8 @@ TEST_F(pinned_v1, pin04_v1_container_eacces)
 
 VFIO_DIRTY_MAIN("dirty_pinned_test: pages a vendor driver pins are dirty (DP-BIT-01/02/03/04/\n"
 		"08/10/14, DP-ARG-08), the errnos vfio_pin_pages() returns to the driver\n"
-		"(DP-PIN-01/03/04/07/08/10/11), locked_vm accounting (DP-LIM-04), and unmap of\n"
-		"pinned pages (DP-UNM-18/19), in an emulated-only type1 v2 container holding\n"
+		"(DP-PIN-01/03/04/07/08/10/11), locked_vm accounting (DP-LIM-04), unmap of\n"
+		"pinned pages (DP-UNM-18/19), the last group leaving (DP-SCOPE-06),\n"
+		"in an emulated-only type1 v2 container holding\n"
 		"the suite's test mdev (fixtures/kmod, passed as an mdev UUID) in pass-through\n"
 		"mode: the kernel's answers, unchanged.")
