@@ -44,6 +44,8 @@ TESTS := dirty_caps_test dirty_ioctl_test dirty_iommu_backed_test dirty_pinned_t
 	dirty_stress_test
 UNIT_TESTS := lib_unit_test setup_unit_test
 TESTS += dirty_iommufd_test
+# Last: its opt-in cases may leave the kernel damaged (VFIO_DIRTY_SPLAT=1).
+TESTS += dirty_pin_unsafe_test
 
 # dirty_iommufd_test and the library (lib/iommufd.c, and the IOAS of the
 # native iommufd mode) need the iommufd uAPI and the mock

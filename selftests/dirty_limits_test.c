@@ -230,9 +230,9 @@ TEST_F(limits, arg15_no_write_past_bitmap)
 		ASSERT_EQ(0, vdm_dma_write(&self->vdm, iova, 1, 1));
 		ASSERT_EQ(0, vdm_dma_write(&self->vdm, iova + (n - 1) * self->pg, 1, 1));
 		if (n == 1)
-			EXPECT_DIRTY_PAGES(&self->env, iova, n, 0);
+			ASSERT_DIRTY_PAGES(&self->env, iova, n, 0);
 		else
-			EXPECT_DIRTY_PAGES(&self->env, iova, n, 0, n - 1);
+			ASSERT_DIRTY_PAGES(&self->env, iova, n, 0, n - 1);
 		container_unmap(&self->env.c, iova, n * self->pg);
 	}
 }
@@ -419,7 +419,7 @@ TEST_F(entry_limit, lim03_enospc_past_limit)
 				     VFIO_DMA_MAP_FLAG_READ));
 	/* Tracking over a full container works. */
 	container_dirty_start(&self->env.c);
-	EXPECT_NO_DIRTY_PAGES(&self->env, BASE_IOVA, LOW_LIMIT + 1);
+	ASSERT_NO_DIRTY_PAGES(&self->env, BASE_IOVA, LOW_LIMIT + 1);
 }
 
 VFIO_DIRTY_MAIN("dirty_limits_test: the limits of type1 dirty tracking in an emulated-only\n"

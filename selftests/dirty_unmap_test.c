@@ -489,7 +489,7 @@ TEST_F(unmap, unm18_reports_since_last_get)
 	map_one_tracking(_metadata, self);
 	if (variant->kind == DEVICE_MDEV) {
 		ASSERT_EQ(0, vdm_dma_write(&self->vdm, iova_of(self, 10), 1, 1));
-		EXPECT_DIRTY_PAGES(&self->env, BASE_IOVA, NPAGES, 10);
+		ASSERT_DIRTY_PAGES(&self->env, BASE_IOVA, NPAGES, 10);
 		ASSERT_EQ(0, vdm_dma_write(&self->vdm, iova_of(self, 63), 1, 1));
 		bitmap_set_bit(want, 63);
 	} else {
@@ -548,7 +548,7 @@ TEST_F(unmap, unm20_plain_unmap_discards_state)
 	container_unmap(&self->env.c, BASE_IOVA, NPAGES * self->pg);
 	container_map(&self->env.c, BASE_IOVA, self->mem.addr, NPAGES * self->pg);
 	if (variant->kind == DEVICE_MDEV) {
-		EXPECT_NO_DIRTY_PAGES(&self->env, BASE_IOVA, NPAGES);
+		ASSERT_NO_DIRTY_PAGES(&self->env, BASE_IOVA, NPAGES);
 	} else {
 		u64 all[1] = { ~0ULL };
 

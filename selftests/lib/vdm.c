@@ -19,6 +19,7 @@ int __vdm_probe(struct vdm *v, int fd, char *reason, size_t reason_len)
 	int r;
 
 	v->fd = fd;
+	v->mode = VDM_PASS_THROUGH;
 	r = ioctl_errno(fd, VFIO_DEVICE_GET_REGION_INFO, &ri);
 	if (r) {
 		snprintf(reason, reason_len, "VFIO_DEVICE_GET_REGION_INFO(0): %s", strerror(-r));
@@ -53,6 +54,11 @@ int __vdm_init(struct vdm *v, int fd)
 	char reason[160];
 
 	return __vdm_probe(v, fd, reason, sizeof(reason));
+}
+
+void vdm_set_mode(struct vdm *v, enum vdm_mode mode)
+{
+	v->mode = mode;
 }
 
 int __vdm_reg(struct vdm *v, u32 reg, u64 *val)
@@ -99,7 +105,10 @@ int __vdm_run(struct vdm *v, struct vdm_cmd *cmds, int n)
 
 static s64 run_one(struct vdm *v, struct vdm_cmd *cmd)
 {
-	int r = __vdm_run(v, cmd, 1);
+	int r;
+
+	cmd->flags = v->mode;
+	r = __vdm_run(v, cmd, 1);
 
 	return r ? r : cmd->result;
 }
@@ -156,6 +165,7 @@ s64 vdm_pin_pages_each(struct vdm *v, u64 iova, u64 npages, u64 pgsize, u32 prot
 			cmds[i].prot = prot;
 			cmds[i].iova = iova + (done + i) * pgsize;
 			cmds[i].count = 1;
+			cmds[i].flags = v->mode;
 		}
 		r = __vdm_run(v, cmds, n);
 		if (r)

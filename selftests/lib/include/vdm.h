@@ -12,27 +12,45 @@
 #include "types.h"
 #include "vfio_dirty_mdev.h"
 
+/*
+ * How the driver runs the commands this library sends (vfio_dirty_mdev.h):
+ * VDM_PASS_THROUGH hands the test's iova and count to the kernel unchanged
+ * and returns the kernel's answer unchanged; VDM_DRIVER is a careful vendor
+ * driver that refuses, itself, unaligned iovas (-EDOM), counts outside
+ * [1, 512] (-EMSGSIZE) and unpins of pages it does not hold (-ENOENT).
+ */
+enum vdm_mode {
+	VDM_PASS_THROUGH = 0,
+	VDM_DRIVER = VDM_CMD_F_DRIVER,
+};
+
 struct vdm {
 	int fd;			/* the mdev's VFIO device fd */
 	u64 base;		/* file offset of region 0 */
+	enum vdm_mode mode;	/* stamped into every command built here */
 };
 
 /*
  * Finds region 0 on the open device @fd and checks magic and version.
  * Returns 0, or -errno with a one-line @reason: -ENODEV when region 0 is too
- * small for the test mdev, -EPROTO for a wrong magic or version.
+ * small for the test mdev, -EPROTO for a wrong magic or version. The mode of
+ * the commands is VDM_PASS_THROUGH.
  */
 int __vdm_probe(struct vdm *v, int fd, char *reason, size_t reason_len);
 /* __vdm_probe() without the reason. */
 int __vdm_init(struct vdm *v, int fd);
+
+/* Sets the mode of the commands vdm_pin() and the others send from now on. */
+void vdm_set_mode(struct vdm *v, enum vdm_mode mode);
 
 /* A register; -errno as a huge value never happens: reads are checked. */
 int __vdm_reg(struct vdm *v, u32 reg, u64 *val);
 u64 vdm_reg(struct vdm *v, u32 reg);
 
 /*
- * Runs @n commands (at most VDM_MAX_CMDS) and reads their results back
- * into @cmds. Returns 0 or the -errno of the region access itself.
+ * Runs @n commands (at most VDM_MAX_CMDS) as they are, flags included, and
+ * reads their results back into @cmds. Returns 0 or the -errno of the
+ * region access itself.
  */
 int __vdm_run(struct vdm *v, struct vdm_cmd *cmds, int n);
 
@@ -45,7 +63,8 @@ s64 vdm_dma_read(struct vdm *v, u64 iova, u64 len, void *buf);
 
 /*
  * Pins @npages pages one page per command, batched, so runs longer than
- * the kernel's 512-page limit pin too. Returns 0 or the first failure.
+ * the kernel's 512-page limit pin too. Returns 0, the first failure, or
+ * -EIO when a pin returned a count other than 1.
  */
 s64 vdm_pin_pages_each(struct vdm *v, u64 iova, u64 npages, u64 pgsize, u32 prot);
 

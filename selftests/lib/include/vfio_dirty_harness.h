@@ -187,24 +187,4 @@ static inline void dirty_start_or_refused(struct __test_metadata *_metadata, str
 	ASSERT_EQ(0, __r) TH_LOG("%s: DMA driver init failed", (env)->dev.name); \
 } while (0)
 
-/*
- * Deprecated names, kept so the branches written against them build until
- * they are merged; the integrator removes them.
- */
-#define EXPECT_DIRTY_PAGES(env, iova, npages, ...)	\
-	ASSERT_DIRTY_PAGES(env, iova, npages, __VA_ARGS__)
-#define EXPECT_NO_DIRTY_PAGES(env, iova, npages)	ASSERT_NO_DIRTY_PAGES(env, iova, npages)
-#define MODE_SETUP_NTH_OR_SKIP(env, kind, nth, mode)	ENV_INIT_OR_SKIP(env, kind, nth, mode)
-#define ENV_SETUP_NTH_OR_SKIP(env, kind, nth, iommu_type)			\
-	ENV_INIT_OR_SKIP(env, kind, nth, (iommu_type) == VFIO_TYPE1_IOMMU ?	\
-			 IOMMU_MODE_TYPE1 : IOMMU_MODE_TYPE1V2)
-#define ENV_SETUP_OR_SKIP(env, kind, iommu_type)	\
-	ENV_SETUP_NTH_OR_SKIP(env, kind, 0, iommu_type)
-#define VDM_INIT_OR_SKIP(env, vdm)			VDM_INIT(env, vdm)
-#define VDM_SETUP_OR_SKIP(env, vdm, iommu_type) do {				\
-	ENV_SETUP_OR_SKIP(env, DEVICE_MDEV, iommu_type);			\
-	VDM_INIT(env, vdm);							\
-} while (0)
-#define DIRTY_SETUP_OR_SKIP(env, vdm, kind, mode)	DIRTY_INIT_OR_SKIP(env, vdm, kind, mode)
-
 #endif
