@@ -414,7 +414,7 @@ static bool landed(struct stress *s, u8 *page, u64 off, bool maybe)
 static void mismatch(struct stress *s, u64 op, const char *where, const u8 *page, u64 off)
 {
 	u64 span = (off + s->len + s->pg - 1) / s->pg * s->pg, i;
-	u8 want;
+	u8 want = 0;	/* i == span: landed() saw a difference this loop cannot */
 
 	for (i = 0; i < span; i++) {
 		want = i >= off && i < off + s->len ? s->expected[i - off] : CANARY;
