@@ -77,6 +77,8 @@ setsid_cmd=""
 running_bin=""
 running_num=0
 interrupted=""
+in_cleanup=0
+stdout_gone=0
 kernel_damaged=""
 klog_ok=1
 klog_last=""
@@ -94,7 +96,8 @@ done
 # document and the output files, release the state folder.
 cleanup() {
 	cl_status=$?
-	trap '' INT TERM HUP
+	in_cleanup=1
+	trap '' INT TERM HUP PIPE
 	trap - EXIT
 	if [ -n "$child" ]; then
 		log "stopping the running test ${running_bin:-}"
@@ -144,6 +147,7 @@ main() {
 	trap 'on_signal INT 130' INT
 	trap 'on_signal TERM 143' TERM
 	trap 'on_signal HUP 129' HUP
+	trap 'on_signal PIPE 141' PIPE
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/vfio-dirty.XXXXXX")
 	parse_args "$@"
 	if [ -n "$from_ktap" ]; then

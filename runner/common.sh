@@ -4,8 +4,9 @@
 # Sourced by runner.sh, which sets the variables it uses.
 # shellcheck shell=sh disable=SC2034,SC2154 # the variables of runner.sh
 
+# Never fails: a restore goes on when nobody reads stderr any more.
 log() {
-	printf '# runner: %s\n' "$*" >&2
+	printf '# runner: %s\n' "$*" >&2 || :
 }
 
 die() {
@@ -14,10 +15,16 @@ die() {
 }
 
 # Prints a line of the KTAP document on stdout and keeps a copy for the
-# JUnit and report writers.
+# JUnit and report writers. When the reader of stdout is gone (| head, an
+# ssh drop) and SIGPIPE did not stop the run (it may be ignored), the write
+# error does, the same way: stop the test and restore everything.
 emit() {
-	printf '%s\n' "$1"
 	[ -z "$tmp" ] || printf '%s\n' "$1" >> "$tmp/ktap"
+	[ "$stdout_gone" = 0 ] || return 0
+	if ! printf '%s\n' "$1" 2> /dev/null; then
+		stdout_gone=1
+		[ "$in_cleanup" = 1 ] || on_signal PIPE 141
+	fi
 }
 
 # A note about the running binary, outside its own output.

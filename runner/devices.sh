@@ -233,7 +233,10 @@ parse_hugepages() {
 		ph_kb=$(size_kb "${ph_e%%:*}")
 		ph_n=${ph_e#*:}
 		case $ph_e:$ph_n in
-		*:*:*:* | *[!0-9]) die "--hugepages: '$ph_e' is not SIZE:COUNT (e.g. 2M:512,1G:1)" ;;
+		*:*:*:*) die "--hugepages: '$ph_e' is not SIZE:COUNT (e.g. 2M:512,1G:1)" ;;
+		esac
+		case $ph_n in
+		'' | *[!0-9]*) die "--hugepages: '$ph_e' is not SIZE:COUNT (e.g. 2M:512,1G:1)" ;;
 		esac
 		if [ -z "$ph_kb" ] || [ "$ph_n" = "$ph_e" ]; then
 			die "--hugepages: '$ph_e' is not SIZE:COUNT (e.g. 2M:512,1G:1)"

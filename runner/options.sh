@@ -36,7 +36,7 @@ Selection:
                       --filter dirty_ioctl_test            one binary
                       --filter 'dirty_ioctl_test:arg1*'    DP-ARG-10..19
                       --filter '*:bit09_*'                 DP-BIT-09 everywhere
-                      --filter '*:*.hugetlb_1g.*'          one variant
+                      --filter '*:*_hugetlb_1g.*'          every 1G hugetlb variant
   --list            print every selected case as BINARY:CASE and exit
 
 Run:
@@ -195,12 +195,30 @@ parse_args() {
 		timeout_s=$(sed -n 's/^timeout=//p' "$here/settings" 2>/dev/null || true)
 		timeout_s=${timeout_s:-3600}
 	fi
+	if [ -n "$xfail_file" ] && { [ ! -f "$xfail_file" ] || [ ! -r "$xfail_file" ]; }; then
+		die "--xfail: cannot read '$xfail_file'"
+	fi
+	check_writable --junit "$junit"
+	check_writable --report "$report"
 	if [ -n "$from_ktap" ]; then
 		if [ ! -f "$from_ktap" ] || [ ! -r "$from_ktap" ]; then
 			die "cannot read '$from_ktap'"
 		fi
 	fi
 	check_verdict_options
+}
+
+# The output file $2 of option $1 must be writable, before the run changes
+# anything; a file that did not exist is not left behind.
+check_writable() {
+	[ -n "$2" ] || return 0
+	[ ! -d "$2" ] || die "$1: '$2' is a directory"
+	cw_new=0
+	[ -e "$2" ] || cw_new=1
+	if ! (: >> "$2") 2> /dev/null; then
+		die "$1: cannot write '$2'"
+	fi
+	[ "$cw_new" = 0 ] || rm -f "$2"
 }
 
 # --require tokens must be capability tokens of the suite (when it lists

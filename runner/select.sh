@@ -35,13 +35,26 @@ binaries() {
 }
 
 # Prints the full case names (fixture.variant.test) of binary $1, from the
-# harness's -l table (columns of 20 and 25 characters).
+# harness's -l table; for another kind of test (mdev_fixture_test.sh), the
+# names its -l prints one a line.
 list_cases() {
 	lc_cache=$tmp/cases.$1
 	if [ ! -f "$lc_cache" ]; then
-		{ "$bindir/$1" -l 2>&1 || true; } | awk -f "$(runner_file cases.awk)" > "$lc_cache"
+		{ "$bindir/$1" -l 2>&1 || true; } > "$tmp/l.$1"
+		if grep -q '^# FIXTURE' "$tmp/l.$1"; then
+			: > "$tmp/harness.$1"
+			awk -f "$(runner_file cases.awk)" "$tmp/l.$1" > "$lc_cache"
+		else
+			grep -E '^[A-Za-z0-9_.-]+$' "$tmp/l.$1" > "$lc_cache" || true
+		fi
 	fi
 	cat "$lc_cache"
+}
+
+# Binary $1 is a kselftest harness binary, which runs single cases (-r).
+selects_cases() {
+	list_cases "$1" > /dev/null
+	[ -e "$tmp/harness.$1" ]
 }
 
 # Writes $tmp/plan: "BINARY CASE..." per selected binary; no CASE means
@@ -75,6 +88,11 @@ select_tests() {
 				continue
 			fi
 			st_list=$(list_cases "$st_b")
+			if ! selects_cases "$st_b"; then
+				# '*:bit09_*' means the binaries that have cases to pick
+				case $st_bp in *[*?[]*) continue ;; esac
+				die "--filter '$st_f': $st_b runs whole, it cannot run single cases (use --filter $st_b)"
+			fi
 			[ -n "$st_list" ] || die "cannot list the tests of $st_b ($bindir/$st_b -l printed none)"
 			for st_c in $st_list; do
 				# shellcheck disable=SC2254
