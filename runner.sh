@@ -164,6 +164,7 @@ main() {
 		return 0
 	fi
 	kernel_release=$("${bin}uname" -r)
+	load_xfail
 	command -v setsid > /dev/null 2>&1 && setsid_cmd=setsid
 	[ -n "$setsid_cmd" ] || log "warning: no setsid: a killed test's children may outlive it"
 	"${bin}dmesg" > /dev/null 2>&1 || klog_ok=0

@@ -62,18 +62,43 @@ start_watchdog() {
 	watchdog=$!
 }
 
-# Sets xf_reason and returns 0 if case $2 of binary $1 is an expected
-# failure on this kernel.
+# Reads the expected-failures list (runner/xfail.awk checks its format) and
+# keeps this kernel's entries in $tmp/xfail: BINARY CASE_GLOB ERE REASON,
+# tab-separated. A malformed list is a usage error, before any change.
+load_xfail() {
+	: > "$tmp/xfail"
+	[ -f "$xfail_file" ] || return 0
+	awk -f "$(runner_file xfail.awk)" "$xfail_file" > "$tmp/xfail.all" || true
+	lx_bad=$(grep '^error: ' "$tmp/xfail.all" | head -n 1)
+	[ -z "$lx_bad" ] || die "$xfail_file:${lx_bad#error: }"
+	cut -f4 "$tmp/xfail.all" | while IFS= read -r lx_re; do
+		lx_rc=0
+		echo x | grep -qE -e "$lx_re" 2> /dev/null || lx_rc=$?
+		[ "$lx_rc" -le 1 ] || { echo "$lx_re"; break; }
+	done > "$tmp/xfail.badre"
+	[ ! -s "$tmp/xfail.badre" ] ||
+		die "$xfail_file: an invalid /ERE/: $(cat "$tmp/xfail.badre")"
+	lx_ifs=$IFS
+	lx_tab=$(printf '\t')
+	while IFS=$lx_tab read -r lx_k lx_rest; do
+		# shellcheck disable=SC2254 # the kernel release glob
+		case $kernel_release in $lx_k) printf '%s\n' "$lx_rest" >> "$tmp/xfail" ;; esac
+	done < "$tmp/xfail.all"
+	IFS=$lx_ifs
+}
+
+# Sets xf_ere and xf_reason and returns 0 if case $2 of binary $1 is an
+# expected failure on this kernel.
 xfail_match() {
-	[ -f "$xfail_file" ] || return 1
-	while read -r xm_k xm_b xm_t xf_reason; do
-		case $xm_k in "" | \#*) continue ;; esac
+	[ -s "$tmp/xfail" ] || return 1
+	xm_ifs=$IFS
+	xm_tab=$(printf '\t')
+	while IFS=$xm_tab read -r xm_b xm_t xf_ere xf_reason; do
 		[ "$xm_b" = "$1" ] || continue
 		# shellcheck disable=SC2254
-		case $kernel_release in $xm_k) ;; *) continue ;; esac
-		# shellcheck disable=SC2254
-		case $2 in $xm_t) return 0 ;; esac
-	done < "$xfail_file"
+		case $2 in $xm_t) IFS=$xm_ifs; return 0 ;; esac
+	done < "$tmp/xfail"
+	IFS=$xm_ifs
 	return 1
 }
 
@@ -82,14 +107,22 @@ xfail_match() {
 process_line() {
 	pl_line=$1
 	case $pl_line in
+	"#  RUN "*) : > "$tmp/case.log" ;;
+	"# "*) printf '%s\n' "${pl_line#\# }" >> "$tmp/case.log" ;;
+	esac
+	case $pl_line in
 	"not ok "*)
 		pl_name=${pl_line#not ok * }
 		pl_name=${pl_name%% *}
 		echo "$pl_name" >> "$tmp/seen"
 		rb_raw_fail=1
-		if xfail_match "$running_bin" "$pl_name"; then
+		if ! xfail_match "$running_bin" "$pl_name"; then
+			rb_bad=1
+		elif grep -qE -e "$xf_ere" "$tmp/case.log"; then
 			pl_line="ok ${pl_line#not ok } # XFAIL $xf_reason"
 		else
+			# listed, but not for this failure: a crash, another assertion
+			pl_line="$pl_line # listed as an expected failure matching /$xf_ere/, but failed otherwise"
 			rb_bad=1
 		fi
 		rb_results=$((rb_results + 1))
@@ -145,6 +178,7 @@ run_binary() {
 	rb_skip=""
 	rb_why=""
 	: > "$tmp/seen"
+	: > "$tmp/case.log"
 	emit "# selftests: vfio_dirty: $running_bin"
 	set --
 	for rb_c in $rb_cases; do
