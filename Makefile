@@ -124,6 +124,8 @@ install: $(TEST_BINS)
 	install -m 0644 $(TOP)/config $(TOP)/settings $(TOP)/selftests/xfail \
 		$(wildcard $(TOP)/selftests/requirements) $(INSTALL_PATH)/
 	printf '%s\n' mdev_fixture_test.sh $(TESTS) > $(INSTALL_PATH)/tests.list
+	git -C $(TOP) describe --always --dirty > $(INSTALL_PATH)/version 2> /dev/null || \
+		echo unknown > $(INSTALL_PATH)/version
 
 unit: $(UNIT_BINS)
 	$(UNIT_BINS)

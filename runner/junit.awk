@@ -4,12 +4,16 @@
 # (fixtures/runner/junit.xsd) from what ktap.awk read: a testsuite per binary,
 # a testcase per case and a "runner_checks" case per binary.
 
+# case j skipped, and verdict.awk found the skip unexpected
+function unexpected(j) {
+	return cstat[j] == "skip" && ((bname[cbin[j]] ":" cname[j]) in unexpkey)
+}
 function write_junit(    i, j, s, f, e, k, st, nt, out) {
 	out = junit
 	s = f = k = nt = 0
 	for (j = 1; j <= nc; j++) {
 		nt++
-		if (cstat[j] == "fail" || cstat[j] == "xpass")
+		if (cstat[j] == "fail" || cstat[j] == "xpass" || unexpected(j))
 			f++
 		else if (cstat[j] != "pass")
 			s++
@@ -30,7 +34,7 @@ function write_junit(    i, j, s, f, e, k, st, nt, out) {
 			if (cbin[j] != i)
 				continue
 			cnt++
-			if (cstat[j] == "fail" || cstat[j] == "xpass")
+			if (cstat[j] == "fail" || cstat[j] == "xpass" || unexpected(j))
 				fl++
 			else if (cstat[j] != "pass")
 				sk++
@@ -41,8 +45,10 @@ function write_junit(    i, j, s, f, e, k, st, nt, out) {
 		if (envget("host") != "")
 			printf " hostname=\"%s\"", xml(envget("host")) > out
 		printf ">\n    <properties>\n" > out
-		split("kernel kernel-version machine cmdline taint config-source runner", pk, " ")
-		for (p = 1; p <= 7; p++)
+		if (vline != "")
+			printf "      <property name=\"verdict\" value=\"%s\"/>\n", xml(vline) > out
+		split("kernel kernel-version machine cmdline taint config-source runner suite-version spec", pk, " ")
+		for (p = 1; p <= 9; p++)
 			if (envget(pk[p]) != "")
 				printf "      <property name=\"%s\" value=\"%s\"/>\n", pk[p], xml(envget(pk[p])) > out
 		for (p = 1; p <= envn["device"]; p++)
@@ -62,6 +68,8 @@ function write_junit(    i, j, s, f, e, k, st, nt, out) {
 			printf ">\n" > out
 			if (st == "fail" || st == "xpass")
 				printf "      <failure type=\"%s\" message=\"%s\">%s</failure>\n", st, xml(creason[j]), xml(clog[j]) > out
+			else if (st == "skip" && unexpected(j))
+				printf "      <failure type=\"unexpected-skip\" message=\"%s\">%s</failure>\n", xml("unexpected skip: " creason[j]), xml(clog[j]) > out
 			else if (st == "skip")
 				printf "      <skipped message=\"%s\"/>\n", xml(creason[j]) > out
 			else if (st == "xfail")
@@ -75,6 +83,8 @@ function write_junit(    i, j, s, f, e, k, st, nt, out) {
 		printf "    <testcase classname=\"vfio_dirty.%s\" name=\"runner_checks\" time=\"%d\"", xml(bname[i]), btime[i] + 0 > out
 		if (bverdict[i] == "fail" && bwhy[i] != "") {
 			printf ">\n      <failure type=\"binary\" message=\"%s\">%s</failure>\n    </testcase>\n", xml(bwhy[i]), xml(bnotes[i]) > out
+		} else if ((bname[i] ":*") in unexpkey) {
+			printf ">\n      <failure type=\"unexpected-skip\" message=\"%s\"/>\n    </testcase>\n", xml("unexpected skip: " bdir[i]) > out
 		} else if (bverdict[i] == "skip" && bdir[i] ~ /not run/) {
 			printf ">\n      <skipped message=\"%s\"/>\n    </testcase>\n", xml(bdir[i]) > out
 		} else {

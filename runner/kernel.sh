@@ -86,6 +86,19 @@ check_kernel() {
 	fi
 }
 
+# The suite's version: the one "make install" recorded, else git's for a
+# source tree, else "unknown".
+suite_version() {
+	if [ -s "$here/version" ]; then
+		head -n 1 "$here/version"
+	elif command -v git > /dev/null 2>&1 &&
+		git -C "$here" describe --always --dirty 2> /dev/null; then
+		:
+	else
+		echo unknown
+	fi
+}
+
 # Prints "# env:" lines: what the report needs to know about this machine.
 print_env() {
 	emit "# env: date: $(date -u +%Y-%m-%dT%H:%M:%S)"
@@ -97,6 +110,17 @@ print_env() {
 	pe_t=$(taint)
 	emit "# env: taint: $pe_t ($(taint_flags "$pe_t"))"
 	emit "# env: runner: runner.sh $cmdline_args"
+	emit "# env: suite-version: $(suite_version)"
+	pe_spec=$(sed -n 's/^# spec: //p' "$(suite_file requirements)" 2>/dev/null | head -n 1)
+	emit "# env: spec: ${pe_spec:-unknown}"
+	pe_tm=""
+	for pe_m in "$sysfs"/module/*/taint; do
+		[ -s "$pe_m" ] || continue
+		pe_mt=$(cat "$pe_m" 2>/dev/null || true)
+		[ -z "$pe_mt" ] || pe_tm="$pe_tm ${pe_m%/taint}=$pe_mt"
+	done
+	pe_tm=$(echo "$pe_tm" | sed "s| $sysfs/module/| |g; s/^ //")
+	[ -z "$pe_tm" ] || emit "# env: taint-modules: $pe_tm"
 	pe_cfg=""
 	if [ -r "$procfs/config.gz" ]; then
 		gzip -dc "$procfs/config.gz" > "$tmp/kconfig" 2>/dev/null && pe_cfg=$procfs/config.gz

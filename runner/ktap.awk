@@ -30,6 +30,15 @@ function kv(s, k,    n, i, w, a) {
 			return substr(w[i], length(k) + 2)
 	return ""
 }
+# s without the build host's paths: "/work/x/selftests/foo.c:12:" -> "foo.c:12:"
+function nopath(s) {
+	while (match(s, /(\/[^ \/:]+)+\/[^ \/:]+\.[ch]:[0-9]/)) {
+		p = substr(s, RSTART, RLENGTH)
+		sub(/^.*\//, "", p)
+		s = substr(s, 1, RSTART - 1) p substr(s, RSTART + RLENGTH)
+	}
+	return s
+}
 function addlog(i, s) {
 	if (cl[i] < 200)
 		clog[i] = clog[i] s "\n"
@@ -76,7 +85,12 @@ line ~ /^(not )?ok [0-9]+ selftests: / {
 line ~ /^1\.\.0 # SKIP/ { skipall = substr(line, 13); next }
 line ~ /^# totals: / { totals = substr(line, 11); next }
 line ~ /^# verdict: / { vline = substr(line, 12); next }
-line ~ /^# unexpected skip: / { unexp[++nunexp] = substr(line, 20); next }
+line ~ /^# unexpected skip: / {
+	unexp[++nunexp] = substr(line, 20)
+	u = unexp[nunexp]
+	unexpkey[substr(u, 1, index(u, ": ") - 1)] = 1
+	next
+}
 line ~ /^# never ran: / { never[++nnever] = substr(line, 14); next }
 cur && line ~ /^# / {
 	inner = substr(line, 3)
@@ -106,10 +120,15 @@ cur && line ~ /^# / {
 		next
 	}
 	blog[cur] = blog[cur] inner "\n"
-	if (inner ~ /^#  RUN /)
+	if (inner ~ /^#  RUN /) {
 		buf = ""
+		cites = ""
+	}
 	if (inner ~ /^# /) {
-		buf = buf substr(inner, 3) "\n"
+		# "# cites: DP-ARG-05 DP-ARG-06": the IDs a case checks (tests/README)
+		if (inner ~ /^# cites: /)
+			cites = cites " " substr(inner, 10)
+		buf = buf nopath(substr(inner, 3)) "\n"
 		next
 	}
 	if (inner ~ /^(not )?ok [0-9]+ /) {
@@ -135,6 +154,8 @@ cur && line ~ /^# / {
 		cname[nc] = name
 		cstat[nc] = st
 		clog[nc] = buf
+		ccites[nc] = cites
+		cites = ""
 		msg = ""
 		nl = split(buf, ll, "\n")
 		for (j = 1; j <= nl; j++) {
@@ -146,6 +167,8 @@ cur && line ~ /^# / {
 		}
 		if (st == "fail" && r == "")
 			r = (msg != "") ? msg : "failed"
+		else if (st == "fail" && msg != "")
+			r = msg "; " r
 		if (st == "xpass")
 			r = "passed, but is listed as an expected failure: " substr(r, 19)
 		creason[nc] = r
