@@ -47,7 +47,7 @@ write_outputs() {
 # exits with the verdict's status.
 judge_saved_ktap() {
 	fk_rc=0
-	judge "$from_ktap" "$from_ktap" > "$tmp/verdict" || fk_rc=$?
+	judge "$from_ktap" "${from_ktap##*/}" > "$tmp/verdict" || fk_rc=$?
 	case $fk_rc in 0 | 1 | 4 | 5) ;; *) die "cannot judge '$from_ktap' (awk failed)" ;; esac
 	cat "$tmp/verdict"
 	if [ -n "$junit$report" ]; then
