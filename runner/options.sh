@@ -83,7 +83,8 @@ Exit status, with the verdict:
   3  the machine could not be restored fully (see the messages, then --restore)
   4  NOT RUN: no case passed (e.g. "1..0 # SKIP vfio: ..." without VFIO)
   5  INCOMPLETE: binaries never ran, or the log ends early (--from-ktap)
-  129, 130, 143  interrupted by SIGHUP, SIGINT, SIGTERM (after restoring)
+  129, 130, 141, 143  interrupted by SIGHUP, SIGINT, SIGPIPE (the reader of
+     stdout is gone), SIGTERM; after restoring, the verdict is INCOMPLETE
 USAGE
 }
 
