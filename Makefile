@@ -119,6 +119,8 @@ install: $(TEST_BINS)
 	install -d $(INSTALL_PATH)
 	install -m 0755 $(TEST_BINS) $(INSTALL_PATH)/
 	install -m 0755 $(TOP)/runner.sh $(TOP)/fixtures/kmod/mdev_fixture_test.sh $(INSTALL_PATH)/
+	install -d $(INSTALL_PATH)/runner
+	install -m 0644 $(wildcard $(TOP)/runner/*) $(INSTALL_PATH)/runner/
 	install -m 0644 $(TOP)/config $(TOP)/settings $(TOP)/selftests/xfail \
 		$(wildcard $(TOP)/selftests/requirements) $(INSTALL_PATH)/
 	printf '%s\n' mdev_fixture_test.sh $(TESTS) > $(INSTALL_PATH)/tests.list
