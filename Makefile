@@ -36,7 +36,7 @@ OUTPUT ?= $(TOP)/build/dynamic
 endif
 
 CC ?= gcc
-CFLAGS += -m64 -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
+CFLAGS += -m64 -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -fmacro-prefix-map=$(TOP)/=
 CPPFLAGS += -I$(TOP)/selftests/lib/include -I$(TOP)/fixtures/kmod -isystem $(KSFT_INC) -MMD -MP
 LDLIBS += -lpthread
 
