@@ -122,8 +122,10 @@ install: $(TEST_BINS)
 	install -d $(INSTALL_PATH)/runner
 	install -m 0644 $(wildcard $(TOP)/runner/*) $(INSTALL_PATH)/runner/
 	install -m 0644 $(TOP)/config $(TOP)/settings $(TOP)/selftests/xfail \
-		$(wildcard $(TOP)/selftests/requirements) $(INSTALL_PATH)/
+		$(wildcard $(TOP)/selftests/requirements $(TOP)/selftests/capabilities) $(INSTALL_PATH)/
 	printf '%s\n' mdev_fixture_test.sh $(TESTS) > $(INSTALL_PATH)/tests.list
+	git -C $(TOP) describe --always --dirty > $(INSTALL_PATH)/version 2> /dev/null || \
+		echo unknown > $(INSTALL_PATH)/version
 
 unit: $(UNIT_BINS)
 	$(UNIT_BINS)
