@@ -253,24 +253,6 @@ TEST_F(dirty_ioctl, arg12_range_unreadable)
 }
 
 /*
- * The errno this kernel gives a MAP whose iova + size wraps: EINVAL before
- * the v6.18 overflow series (6012379ede6a), EOVERFLOW with it. That one
- * commit moved MAP, UNMAP and GET_BITMAP to check_add_overflow() together
- * (DP-VER-07), so MAP tells which generation the GET belongs to without a
- * version number (a backport carries it). Returns a positive errno, or 0
- * when MAP did not refuse the range at all.
- */
-static int map_wrap_errno(struct container *c, void *vaddr, u64 pg)
-{
-	int r = __container_map(c, -(2 * pg), vaddr, 4 * pg,
-				VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
-
-	if (!r)
-		__container_unmap(c, -(2 * pg), 4 * pg, 0, NULL);
-	return -r;
-}
-
-/*
  * DP-ARG-13 / DP-VER-07: a range whose iova + size wraps past 2^64 is
  * refused with the errno MAP gives a wrapping range on this kernel (EINVAL
  * before v6.18, EOVERFLOW since). Four pages, so the bitmap holds them
@@ -279,7 +261,7 @@ static int map_wrap_errno(struct container *c, void *vaddr, u64 pg)
  */
 TEST_F(dirty_ioctl, arg13_range_wraps)
 {
-	int wrap_errno = map_wrap_errno(&self->env.c, self->mem.addr, self->pgsize);
+	int wrap_errno = container_map_wrap_errno(&self->env.c, self->mem.addr, self->pgsize);
 	struct dirty_get_arg arg;
 	u64 bitmap[1];
 

@@ -245,24 +245,6 @@ TEST_F(unmap, unm07_bitmap_size)
 }
 
 /*
- * The errno this kernel gives a MAP whose iova + size wraps: EINVAL before
- * the v6.18 overflow series (6012379ede6a), EOVERFLOW with it. That one
- * commit moved MAP, UNMAP and GET_BITMAP to check_add_overflow() together
- * (DP-VER-07), so MAP tells which generation the UNMAP belongs to without
- * a version number (a backport carries it). Returns a positive errno, or 0
- * when MAP did not refuse the range at all.
- */
-static int map_wrap_errno(struct container *c, void *vaddr, u64 pg)
-{
-	int r = __container_map(c, -(2 * pg), vaddr, 4 * pg,
-				VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
-
-	if (!r)
-		__container_unmap(c, -(2 * pg), 4 * pg, 0, NULL);
-	return -r;
-}
-
-/*
  * DP-UNM-08 / DP-UNM-09: iova or size unaligned, size 0, a wrapping range
  * (the errno MAP gives a wrapping range on this kernel, DP-VER-07). The
  * unaligned ranges contain the whole mapping and end in holes, so the
@@ -272,7 +254,7 @@ static int map_wrap_errno(struct container *c, void *vaddr, u64 pg)
  */
 TEST_F(unmap, unm08_unm09_alignment_and_wrap)
 {
-	int wrap = map_wrap_errno(&self->env.c, self->mem.addr, self->pg);
+	int wrap = container_map_wrap_errno(&self->env.c, self->mem.addr, self->pg);
 	struct unmap_dirty_arg arg;
 	u64 bitmap[2];
 

@@ -413,3 +413,13 @@ bool vfio_container_is_iommufd(char *reason, size_t reason_len)
 	snprintf(reason, reason_len, "/dev/iommu and no vfio_iommu_type1");
 	return true;
 }
+
+int container_map_wrap_errno(struct container *c, void *vaddr, u64 pg)
+{
+	int r = __container_map(c, -(2 * pg), vaddr, 4 * pg,
+				VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
+
+	if (!r)
+		__container_unmap(c, -(2 * pg), 4 * pg, 0, NULL);
+	return -r;
+}

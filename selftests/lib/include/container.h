@@ -84,6 +84,17 @@ int __container_map(struct container *c, u64 iova, void *vaddr, u64 size,
 int __container_unmap(struct container *c, u64 iova, u64 size, u32 flags,
 		      u64 *unmapped);
 
+/*
+ * The errno this kernel gives a MAP of 4 pages of @pg bytes at @vaddr whose
+ * iova + size wraps past 2^64: EINVAL before the v6.18 overflow series
+ * (6012379ede6a), EOVERFLOW with it. That one commit moved MAP, UNMAP and
+ * GET_BITMAP to check_add_overflow() together (DP-VER-07), so MAP tells which
+ * generation the other two belong to without a version number (a backport
+ * carries it). Returns a positive errno, or 0 when MAP accepted the range
+ * (it is unmapped again).
+ */
+int container_map_wrap_errno(struct container *c, void *vaddr, u64 pg);
+
 int __container_dirty_start(struct container *c);
 int __container_dirty_stop(struct container *c);
 int __container_dirty_get(struct container *c, u64 iova, u64 size,
