@@ -5,7 +5,7 @@
 #   make                 build every test binary into $(OUTPUT)
 #   make STATIC=1        the same, statically linked (the VM lab uses this)
 #   make install INSTALL_PATH=dir   kselftest layout for run_kselftest.sh
-#   make check           host unit tests, checkpatch, and the VM lab on 6.12 and 6.1
+#   make check           host unit tests, checkpatch, and the VM lab on 6.12, 6.1 and 7.x
 #   make lab             the suite in the VM lab (KERNELS=, LAB_KERNEL=, ...)
 #   make lab-kernel      a small lab kernel from source (KSRC=, KCONFIG_BASE=, FLAVOUR=)
 #   make lab KERNEL=source   the suite in the VM lab on those kernels
@@ -132,7 +132,8 @@ install: $(TEST_BINS)
 	install -d $(INSTALL_PATH)/runner
 	install -m 0644 $(wildcard $(TOP)/runner/*) $(INSTALL_PATH)/runner/
 	install -m 0644 $(TOP)/config $(TOP)/settings $(TOP)/selftests/xfail \
-		$(wildcard $(TOP)/selftests/requirements $(TOP)/selftests/capabilities) $(INSTALL_PATH)/
+		$(wildcard $(TOP)/selftests/requirements $(TOP)/selftests/capabilities \
+		$(TOP)/selftests/splats) $(INSTALL_PATH)/
 	printf '%s\n' mdev_fixture_test.sh $(TESTS) > $(INSTALL_PATH)/tests.list
 	git -C $(TOP) describe --always --dirty > $(INSTALL_PATH)/version 2> /dev/null || \
 		echo unknown > $(INSTALL_PATH)/version

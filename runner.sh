@@ -165,6 +165,7 @@ main() {
 	fi
 	kernel_release=$("${bin}uname" -r)
 	load_xfail
+	load_splats
 	command -v setsid > /dev/null 2>&1 && setsid_cmd=setsid
 	[ -n "$setsid_cmd" ] || log "warning: no setsid: a killed test's children may outlive it"
 	"${bin}dmesg" > /dev/null 2>&1 || klog_ok=0

@@ -61,21 +61,96 @@ klog_new() {
 	fi
 }
 
+# Reads the expected kernel splats (selftests/splats, the format of
+# selftests/xfail, read by runner/xfail.awk) and keeps this kernel's entries
+# in $tmp/splats: BINARY_GLOB CASE_GLOB ERE REASON, tab-separated. A
+# malformed list is a usage error, before any change.
+load_splats() {
+	: > "$tmp/splats"
+	ls_file=$(suite_file splats)
+	[ -f "$ls_file" ] || return 0
+	awk -f "$(runner_file xfail.awk)" "$ls_file" > "$tmp/splats.all" || true
+	ls_bad=$(grep '^error: ' "$tmp/splats.all" | head -n 1)
+	[ -z "$ls_bad" ] || die "$ls_file:${ls_bad#error: }"
+	ls_tab=$(printf '\t')
+	ls_ifs=$IFS
+	while IFS=$ls_tab read -r ls_k ls_rest; do
+		ls_rc=0
+		echo x | grep -qE -e "$(printf '%s\n' "$ls_rest" | cut -f3)" 2> /dev/null || ls_rc=$?
+		[ "$ls_rc" -le 1 ] || die "$ls_file: an invalid /ERE/: $(printf '%s\n' "$ls_rest" | cut -f3)"
+		# shellcheck disable=SC2254 # the kernel release glob
+		case $kernel_release in $ls_k) printf '%s\n' "$ls_rest" >> "$tmp/splats" ;; esac
+	done < "$tmp/splats.all"
+	IFS=$ls_ifs
+}
+
+# The expected splats of the binary that ran: this kernel's entries for it
+# whose case glob matches a case that reported ($tmp/seen), as ERE<TAB>REASON
+# lines in $tmp/splat.applied and their EREs alone in $tmp/splat.eres.
+applied_splats() {
+	: > "$tmp/splat.applied"
+	as_tab=$(printf '\t')
+	as_ifs=$IFS
+	while IFS=$as_tab read -r as_b as_c as_ere as_why; do
+		# shellcheck disable=SC2254 # the binary glob
+		case $running_bin in $as_b) ;; *) continue ;; esac
+		while IFS= read -r as_seen; do
+			# shellcheck disable=SC2254 # the case glob
+			case $as_seen in $as_c)
+				printf '%s\t%s\n' "$as_ere" "$as_why" >> "$tmp/splat.applied"
+				break
+				;;
+			esac
+		done < "$tmp/seen"
+	done < "$tmp/splats"
+	IFS=$as_ifs
+	cut -f1 "$tmp/splat.applied" > "$tmp/splat.eres"
+}
+
+# Notes the expected splats the binary caused, and those it did not: a
+# splat the kernel logs once per boot (UBSAN) or a fixed kernel is harmless.
+note_expected_splats() {
+	awk -v pat="$splat_re" -v mode=expected -f "$(runner_file splat.awk)" \
+		"$tmp/splat.eres" "$tmp/klog.new" > "$tmp/splat.seen"
+	nes_n=0
+	while IFS= read -r nes_why; do
+		nes_n=$((nes_n + 1))
+		nes_why=${nes_why#*"$(printf '\t')"}
+		nes_l=$(awk -F '\t' -v n="$nes_n" '$1 == n { sub(/^[^\t]*\t/, ""); print; exit }' \
+			"$tmp/splat.seen")
+		if [ -n "$nes_l" ]; then
+			note "expected kernel splat ($nes_why): kernel: $nes_l"
+		else
+			note "expected kernel splat not seen ($nes_why): harmless (logged once per boot, or the kernel is fixed)"
+		fi
+	done < "$tmp/splat.applied"
+}
+
 # Checks the kernel log and taint after a binary; sets rb_bad and
-# kernel_damaged, and shows what the kernel said.
+# kernel_damaged, and shows what the kernel said. A splat of
+# selftests/splats that the binary's cases cause is noted, and neither fails
+# the binary nor stops the run; any other still does.
 check_kernel() {
 	ck_taint=$(taint)
 	if [ "$klog_ok" = 1 ]; then
 		klog_new > "$tmp/klog.new"
-		if grep -qE "$splat_re" "$tmp/klog.new"; then
+		applied_splats
+		if [ -s "$tmp/splat.applied" ]; then
+			note_expected_splats
+			awk -v pat="$splat_re" -v mode=strip -f "$(runner_file splat.awk)" \
+				"$tmp/splat.eres" "$tmp/klog.new" > "$tmp/klog.rest"
+		else
+			cp "$tmp/klog.new" "$tmp/klog.rest"
+		fi
+		if grep -qE "$splat_re" "$tmp/klog.rest"; then
 			note "the kernel logged a WARN, BUG or oops:"
 			awk -v re="$splat_re" '$0 ~ re && !on { on = 1 } on && n < 60 { print; n++ }' \
-				"$tmp/klog.new" | while IFS= read -r ck_l; do note "kernel: $ck_l"; done
+				"$tmp/klog.rest" | while IFS= read -r ck_l; do note "kernel: $ck_l"; done
 			rb_bad=1
 			rb_why="${rb_why:+$rb_why; }kernel WARN/BUG/oops"
 			kernel_damaged="the kernel logged a WARN, BUG or oops during $running_bin"
 		fi
-		grep -i vfio "$tmp/klog.new" | grep -vE "$splat_re" | head -n 20 |
+		grep -i vfio "$tmp/klog.rest" | grep -vE "$splat_re" | head -n 20 |
 			while IFS= read -r ck_l; do note "kernel: $ck_l"; done
 	fi
 	if [ "$ck_taint" != "$rb_taint0" ]; then
