@@ -113,6 +113,9 @@ cur && line ~ /^# / {
 			cname[nc] = c
 			cstat[nc] = "notrun"
 			creason[nc] = "not run: " r
+		} else if (note ~ /^expected kernel splat/) {
+			# selftests/splats: reported, never a runner check that failed
+			esplat[++nesplat] = bname[cur] ": " note
 		} else if (note !~ /^kernel: / && note !~ /^exit status/) {
 			if (bwhy[cur] == "")
 				bwhy[cur] = note

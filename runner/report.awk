@@ -102,6 +102,8 @@ function write_report(    out, i, j, n, id, tok, title, r, nreq, k, tk, nt, t, r
 		print "| Unexpected skip | " md(unexp[k]) " |" > out
 	for (k = 1; k <= nnever; k++)
 		print "| Never ran | " md(never[k]) " |" > out
+	for (k = 1; k <= nesplat; k++)
+		print "| Expected kernel splat | " md(esplat[k]) " |" > out
 	print "| Totals | " md(totals == "" ? "none" : totals) " |" > out
 	print "| Suite version | " md(envget("suite-version") == "" ? "unknown" : envget("suite-version")) " |" > out
 	t = envget("spec")
