@@ -278,9 +278,35 @@ TEST_F(dma_rw, rng06_unzeroed_buffer)
 	want[3] = fill[3] | 1ULL << (d_page % 64 + 5);
 	ASSERT_BITMAP_EQ(want, (u64 *)buf.data, n);
 	guarded_buf_free(&buf);
-	/* and a zeroed buffer: just the two pages, their bits now cleared */
+}
+
+/*
+ * DP-RNG-06 then DP-BIT-08: the GET into a buffer that was not zeroed
+ * (rng06_unzeroed_buffer) cleared what it reported, so the next GET, into a
+ * zeroed buffer, reports only the page written since. A kernel with
+ * DP-DEFECT-01 keeps the word it shifted D into, the user's bits ORed in
+ * included, and reports them again: user memory turned into dirty pages.
+ */
+TEST_F(dma_rw, defect01_unzeroed_buffer_bits_return)
+{
+	const u64 d_page = 200, n = 210;
+	const u64 fill[4] = { 0, 0, 0, 0x0f0f0f0f0f0f0f0fULL };
+	u64 base = BASE_IOVA + 8 * NPAGES * self->pg;
+	struct guarded_buf buf;
+
+	ksft_print_msg("cites: DP-RNG-06 DP-BIT-08\n");
+	container_map(&self->env.c, base, self->mem.addr, 10 * self->pg);
+	container_map(&self->env.c, base + d_page * self->pg,
+		      (char *)self->mem.addr + 10 * self->pg, 10 * self->pg);
 	ASSERT_EQ(0, vdm_dma_write(&self->vdm, base + (d_page + 5) * self->pg, 1, PATTERN));
-	ASSERT_DIRTY_PAGES(&self->env, base, n, d_page + 5);
+	ASSERT_EQ(0, guarded_buf_alloc(&buf, sizeof(fill)));
+	memcpy(buf.data, fill, sizeof(fill));
+	ASSERT_EQ(0, __container_dirty_get(&self->env.c, base, n * self->pg, self->pg,
+					   buf.data, sizeof(fill)));
+	EXPECT_EQ(fill[3] | 1ULL << (d_page % 64 + 5), ((u64 *)buf.data)[3]);
+	guarded_buf_free(&buf);
+	ASSERT_EQ(0, vdm_dma_write(&self->vdm, base + (d_page + 7) * self->pg, 1, PATTERN));
+	ASSERT_DIRTY_PAGES(&self->env, base, n, d_page + 7);
 }
 
 /*
@@ -293,6 +319,7 @@ TEST_F(dma_rw, bit12_failed_get_already_cleared_earlier_mappings)
 	u64 iova2 = BASE_IOVA + NPAGES * self->pg, bitmap[1];
 	struct guarded_buf buf;
 
+	ksft_print_msg("cites: DP-ARG-21 DP-RNG-04\n");
 	/* The second mapping's word (word 1) lies in the guard page. */
 	container_map(&self->env.c, iova2, (char *)self->mem.addr + NPAGES * self->pg,
 		      NPAGES * self->pg);

@@ -491,6 +491,7 @@ TEST_F(dirty_ioctl, arg20_range_cuts_mapping)
 	u64 bitmap[2];
 	unsigned int i;
 
+	ksft_print_msg("cites: DP-RNG-01\n");
 	map_one(_metadata, self);
 	container_dirty_start(&self->env.c);
 	for (i = 0; i < ARRAY_SIZE(c); i++) {

@@ -18,6 +18,7 @@
 
 #include "vfio_dirty_test.h"
 #include "mdev.h"
+#include "vfio_pci.h"
 
 #define BASE_IOVA	(1ULL << 32)
 #define NPAGES		128
@@ -77,6 +78,7 @@ static u64 iova_of(FIXTURE_DATA(pinned) *self, u64 page)
 /* DP-BIT-14 / DP-SCOPE-02: a driver that neither pins nor writes dirties nothing. */
 TEST_F(pinned, bit14_no_pins_no_dirty)
 {
+	ksft_print_msg("cites: DP-SCOPE-02\n");
 	container_dirty_start(&self->env.c);
 	EXPECT_CLEAN();
 	EXPECT_CLEAN();
@@ -245,6 +247,7 @@ TEST_F(pinned, pin10_rlimit_memlock)
 /* DP-PIN-03 / DP-LIM-06: at most 512 pages per call; DP-PIN-11: returns npage. */
 TEST_F(pinned, pin03_at_most_512_pages)
 {
+	ksft_print_msg("cites: DP-LIM-06 DP-PIN-11\n");
 	EXPECT_EQ(-E2BIG, PIN(0, 513));
 	EXPECT_EQ(0, vdm_reg(&self->vdm, VDM_REG_PINNED));
 	container_map(&self->env.c, BASE_IOVA + NPAGES * self->pg,
@@ -464,6 +467,7 @@ static void add_mdev(struct __test_metadata *_metadata, FIXTURE_DATA(pinned) *se
  */
 TEST_F(pinned, pin02_driver_without_dma_unmap)
 {
+	ksft_print_msg("cites: DP-PIN-03\n");
 	add_mdev(_metadata, self, VDM_TYPE(VDM_TYPE_NOUNMAP));
 	container_dirty_start(&self->env.c);
 	EXPECT_EQ(-EINVAL, vdm_pin(&self->extra_vdm, iova_of(self, 0), 513,
@@ -496,6 +500,45 @@ TEST_F(pinned, scope06_detach_pinned_scope_group)
 	EXPECT_DIRTY(3, 5);
 	EXPECT_DIRTY(3);
 	EXPECT_DIRTY(3);
+}
+
+/*
+ * DP-PIN-09: a mapping of an mmap()ed BAR (VM_PFNMAP MMIO, no struct page)
+ * can be made in an emulated-only container, since MAP pins nothing there
+ * (DP-LIM-04), but a pin of it is EINVAL, pins nothing and marks nothing.
+ * The BAR is a vfio-pci device's, opened in a container of its own.
+ * Control: the same pin of a page of memory succeeds.
+ */
+TEST_F(pinned, pin09_mmio_page_not_pinnable)
+{
+	u64 iova = iova_of(self, 2 * NPAGES);
+	struct dirty_env pci;
+	struct vfio_pci p;
+	void *bar = NULL;
+	int i, r;
+
+	ksft_print_msg("cites: DP-LIM-04\n");
+	r = env_init(&pci, DEVICE_PCI, 0, IOMMU_MODE_TYPE1V2);
+	if (r == ENV_SKIP)
+		SKIP(return, "%s", pci.reason);
+	ASSERT_EQ(0, r) TH_LOG("set-up failed: %s", pci.reason);
+	ASSERT_EQ(0, __vfio_pci_init(&p, pci.dev.fd));
+	for (i = 0; i < VFIO_PCI_BARS && !bar; i++)
+		if (p.bar_map[i] && p.bar_size[i] >= self->pg)
+			bar = p.bar_map[i];
+	ASSERT_NE(NULL, bar) TH_LOG("set-up failed: %s has no mmap()able BAR of a page",
+				    pci.dev.name);
+	ASSERT_EQ(0, __container_map(&self->env.c, iova, bar, self->pg,
+				     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
+	container_dirty_start(&self->env.c);
+	EXPECT_EQ(-EINVAL, vdm_pin(&self->vdm, iova, 1, VDM_PROT_READ | VDM_PROT_WRITE));
+	EXPECT_EQ(0, vdm_reg(&self->vdm, VDM_REG_PINNED));
+	ASSERT_NO_DIRTY_PAGES(&self->env, iova, 1);
+	EXPECT_EQ(1, PIN(0, 1));
+	EXPECT_DIRTY(0);
+	container_unmap(&self->env.c, iova, self->pg);
+	vfio_pci_cleanup(&p);
+	env_teardown(&pci);
 }
 
 /* DP-PIN-04 / DP-UNM-15: a type1 (v1) container never pins for a vendor driver. */
@@ -532,7 +575,7 @@ TEST_F(pinned_v1, pin04_v1_container_eacces)
 
 VFIO_DIRTY_MAIN("dirty_pinned_test: pages a vendor driver pins are dirty (DP-BIT-01/02/03/04/\n"
 		"08/10/14, DP-ARG-08), the errnos vfio_pin_pages() returns to the driver\n"
-		"(DP-PIN-01/02/03/04/07/08/10/11), locked_vm accounting (DP-LIM-04), unmap of\n"
+		"(DP-PIN-01/02/03/04/07/08/09/10/11), locked_vm accounting (DP-LIM-04), unmap of\n"
 		"pinned pages (DP-UNM-18/19), a pinned-scope group and the last group leaving\n"
 		"(DP-SCOPE-06),\n"
 		"in an emulated-only type1 v2 container holding\n"

@@ -73,6 +73,7 @@ static void attach_pci(struct __test_metadata *_metadata, FIXTURE_DATA(scope) *s
  */
 TEST_F(scope, scope05_attach_iommu_group_while_tracking)
 {
+	ksft_print_msg("cites: DP-SCOPE-02 DP-BIT-09\n");
 	container_dirty_start(&self->env.c);
 	ASSERT_EQ(1, PIN(3));
 	EXPECT_DIRTY(3);
@@ -112,6 +113,7 @@ TEST_F(scope, scope04_pins_do_not_promote_iommu_group)
  */
 TEST_F(scope, bit11_detach_iommu_group_while_tracking)
 {
+	ksft_print_msg("cites: DP-SCOPE-06\n");
 	attach_pci(_metadata, self);
 	container_dirty_start(&self->env.c);
 	EXPECT_ALL_DIRTY();
@@ -161,6 +163,7 @@ TEST_F(scope, scope03_two_iommu_groups_counted)
 {
 	struct vfio_dev pci1;
 
+	ksft_print_msg("cites: DP-SCOPE-06 DP-BIT-09\n");
 	FIND_PCI1_OR_SKIP(&pci1);
 	ASSERT_NE(self->pci.group_id, pci1.group_id);
 	container_dirty_start(&self->env.c);
