@@ -379,6 +379,7 @@ TEST_F(dirty_ioctl, arg16_bitmap_pgsize)
 	struct guarded_buf buf;
 	struct dirty_get_arg arg;
 
+	ksft_print_msg("cites: DP-DEFECT-06\n");
 	map_one(_metadata, self);
 	container_dirty_start(&self->env.c);
 	ASSERT_EQ(0, guarded_buf_alloc(&buf, bitmap_bytes(npages_1k)));
