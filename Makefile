@@ -42,7 +42,7 @@ LDLIBS += -lpthread
 
 TESTS := dirty_caps_test dirty_ioctl_test dirty_iommu_backed_test dirty_pinned_test dirty_dma_rw_test dirty_scope_test dirty_unmap_test dirty_limits_test dirty_pagesize_test dirty_device_dma_test \
 	dirty_stress_test
-UNIT_TESTS := lib_unit_test setup_unit_test
+UNIT_TESTS := lib_unit_test setup_unit_test dma_unit_test
 TESTS += dirty_iommufd_test
 # Last: its opt-in cases may leave the kernel damaged (VFIO_DIRTY_SPLAT=1).
 TESTS += dirty_pin_unsafe_test
@@ -62,9 +62,24 @@ IOMMUFD_INC = $(eval IOMMUFD_INC := $(shell $(TOP)/fixtures/kernel/headers.sh $(
 # dirty_iommufd_test links it.
 MOCK_OBJ := $(OUTPUT)/lib/iommufd_mock.o
 IOMMUFD_OBJS = $(LIB_OBJS) $(MOCK_OBJ) $(OUTPUT)/dirty_iommufd_test.o
-LIB_SRCS := $(filter-out %/iommufd_mock.c,\
+LIB_SRCS := $(filter-out %/iommufd_mock.c %/dma_uring.c,\
 	$(wildcard $(TOP)/selftests/lib/*.c $(TOP)/selftests/lib/drivers/*.c))
 LIB_OBJS := $(patsubst $(TOP)/selftests/lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
+# The io_uring start of a prepared transfer: only dirty_stress_test links liburing.
+URING_OBJ := $(OUTPUT)/lib/dma_uring.o
+# DMA drivers kept out of this tree (a vendor's own device): every .c of
+# EXTRA_DRIVERS=dir is built into the suite; each registers itself with
+# DMA_DRIVER_REGISTER() (selftests/lib/include/dma_driver.h).
+EXTRA_DRIVERS ?=
+ifneq ($(EXTRA_DRIVERS),)
+EXTRA_SRCS := $(wildcard $(abspath $(EXTRA_DRIVERS))/*.c)
+ifeq ($(EXTRA_SRCS),)
+$(error EXTRA_DRIVERS=$(EXTRA_DRIVERS): no .c file there)
+endif
+EXTRA_OBJS := $(patsubst %.c,$(OUTPUT)/extra/%.o,$(notdir $(EXTRA_SRCS)))
+LIB_OBJS += $(EXTRA_OBJS)
+vpath %.c $(abspath $(EXTRA_DRIVERS))
+endif
 
 TEST_BINS := $(addprefix $(OUTPUT)/,$(TESTS))
 UNIT_BINS := $(addprefix $(OUTPUT)/,$(UNIT_TESTS))
@@ -107,11 +122,17 @@ $(OUTPUT)/lib/%.o: $(TOP)/selftests/lib/%.c | harness
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
+$(OUTPUT)/extra/%.o: %.c | harness
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
 $(OUTPUT)/%.o: $(TOP)/selftests/%.c | harness
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(OUTPUT)/dirty_stress_test: LDLIBS += -luring
+$(OUTPUT)/dirty_stress_test: $(OUTPUT)/dirty_stress_test.o $(LIB_OBJS) $(URING_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(OUTPUT)/dirty_iommufd_test: $(OUTPUT)/dirty_iommufd_test.o $(LIB_OBJS) $(MOCK_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

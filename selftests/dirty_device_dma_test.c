@@ -187,13 +187,13 @@ TEST_F(device_dma, bit06_device_read_marks_nothing)
 
 	container_map(&self->env.c, BASE_IOVA, self->mem.addr, NPAGES * self->pg);
 	dirty_start_or_refused(_metadata, &self->env);
-	r = self->dma.ops->dma_from_mem(&self->dma, BASE_IOVA + 3 * self->pg,
-					self->dma.max_transfer);
+	r = __dma_dev_from_mem(&self->dma, BASE_IOVA + 3 * self->pg,
+			       self->dma.max_transfer);
 	if (r == -EOPNOTSUPP)
 		SKIP(return, "nvme_compare: %s cannot read host memory without writing its medium",
 		     self->dma.ops->name);
 	ASSERT_EQ(0, r);
-	ASSERT_EQ(0, self->dma.ops->wait(&self->dma, TIMEOUT_MS));
+	dma_dev_wait(&self->dma, TIMEOUT_MS);
 	if (variant->kind == DEVICE_PCI)
 		bitmap_set_range(want, 0, NPAGES);
 	track_check(_metadata, self, NPAGES, want);
@@ -232,10 +232,10 @@ TEST_F(device_dma, unm18_unmap_after_dma)
 
 	/* The device still holds the pattern; aim it at the unmapped IOVA. */
 	memcpy(self->snapshot, self->mem.addr, NPAGES * self->pg);
-	r = self->dma.ops->dma_to_mem(&self->dma, BASE_IOVA + 20 * self->pg,
-				      self->dma.max_transfer);
+	r = __dma_dev_to_mem(&self->dma, BASE_IOVA + 20 * self->pg,
+			     self->dma.max_transfer);
 	if (!r)
-		r = self->dma.ops->wait(&self->dma, TIMEOUT_MS);
+		r = __dma_dev_wait(&self->dma, TIMEOUT_MS);
 	/*
 	 * vfio_dma_rw() refuses: type1 with EINVAL (no vfio_dma), iommufd's
 	 * iommufd_access_rw() with ENOENT (no contiguous area). A PCI device
@@ -266,9 +266,9 @@ TEST_F(device_dma, bit05_device_data_lands_exactly)
 	ASSERT_NE(NULL, expected);
 	container_map(&self->env.c, BASE_IOVA, self->mem.addr, NPAGES * self->pg);
 	dirty_start_or_refused(_metadata, &self->env);
-	ASSERT_EQ(0, self->dma.ops->expected(&self->dma, expected, len, TIMEOUT_MS));
-	ASSERT_EQ(0, self->dma.ops->dma_to_mem(&self->dma, BASE_IOVA + dst, len));
-	ASSERT_EQ(0, self->dma.ops->wait(&self->dma, TIMEOUT_MS));
+	dma_dev_expected(&self->dma, expected, len, TIMEOUT_MS);
+	dma_dev_to_mem(&self->dma, BASE_IOVA + dst, len);
+	dma_dev_wait(&self->dma, TIMEOUT_MS);
 	EXPECT_EQ(0, memcmp(expected, mem_at(self, dst), len));
 	EXPECT_TRUE(mem_is(mem_at(self, 0), CANARY, dst));
 	EXPECT_TRUE(mem_is(mem_at(self, dst + len), CANARY, NPAGES * self->pg - dst - len));

@@ -8,6 +8,7 @@
  * its canary.
  */
 #include "vfio_dirty_test.h"
+#include "child.h"
 
 #define BASE_IOVA	(1ULL << 32)
 #define NPAGES		64
@@ -166,6 +167,148 @@ TEST_F(dma_rw, bit07_permission)
 	ASSERT_NO_DIRTY_PAGES(&self->env, ro, 2);
 }
 
+/* What a child's vfio_dma_rw() returned. */
+struct rw_answer {
+	s64 ret;
+};
+
+struct rw_step {
+	struct dirty_env *env;
+	struct vdm *vdm;
+	u64 iova;
+	void *vaddr;
+	u64 size;
+};
+
+/* The child's write of 8 bytes at step->iova. */
+static int child_write(void *arg, void *out)
+{
+	struct rw_step *st = arg;
+	struct rw_answer *a = out;
+
+	a->ret = vdm_dma_write(st->vdm, st->iova, 8, PATTERN);
+	return 0;
+}
+
+/*
+ * DP-BIT-07: vfio_dma_rw() from a process whose mm is not the mapping
+ * owner's copies nothing and returns EFAULT, and marks nothing. Control: the
+ * owner's own write of the same bytes succeeds and marks its page.
+ */
+TEST_F(dma_rw, bit07_foreign_mm_efault)
+{
+	struct rw_step st = { .vdm = &self->vdm, .iova = BASE_IOVA + 6 * self->pg };
+	struct rw_answer a;
+
+	ASSERT_EQ(0, __child_run(child_write, &st, &a, sizeof(a)));
+	EXPECT_EQ(-EFAULT, a.ret);
+	expect_memory(_metadata, self, 0, 0);
+	ASSERT_CLEAN();
+	ASSERT_EQ(0, WRITE(6 * self->pg, 8));
+	expect_memory(_metadata, self, 6 * self->pg, 8);
+	ASSERT_DIRTY(6);
+}
+
+/* The child maps step->size bytes of its copy of the memory at step->iova, then exits. */
+static int child_map(void *arg, void *out)
+{
+	struct rw_step *st = arg;
+	struct rw_answer *a = out;
+
+	a->ret = __container_map(&st->env->c, st->iova, st->vaddr, st->size,
+				 VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
+	return 0;
+}
+
+/*
+ * DP-BIT-07: a mapping whose owner (the process that mapped it) has exited
+ * has no mm to write to: vfio_dma_rw() returns EPERM and marks nothing.
+ * Control: the fixture's own mapping, in the same range, is written and
+ * marked.
+ */
+TEST_F(dma_rw, bit07_owner_mm_gone_eperm)
+{
+	u64 iova2 = BASE_IOVA + NPAGES * self->pg;
+	struct rw_step st = {
+		.env = &self->env, .iova = iova2,
+		.vaddr = (char *)self->mem.addr + NPAGES * self->pg, .size = NPAGES * self->pg,
+	};
+	struct rw_answer a;
+
+	ASSERT_EQ(0, __child_run(child_map, &st, &a, sizeof(a)));
+	ASSERT_EQ(0, a.ret);
+	EXPECT_EQ(-EPERM, vdm_dma_write(&self->vdm, iova2 + 2 * self->pg, 8, PATTERN));
+	ASSERT_EQ(0, WRITE(4 * self->pg, 8));
+	expect_memory(_metadata, self, 4 * self->pg, 8);
+	ASSERT_DIRTY_PAGES(&self->env, BASE_IOVA, 2 * NPAGES, 4);
+}
+
+/*
+ * DP-RNG-06, what a GET writes into a buffer that was not zeroed: A (10
+ * pages) at page 0 of the range and D (10 pages) at page 200, so word 0
+ * holds A at shift 0, words 1 and 2 lie over the hole, and word 3 holds D at
+ * shift 8. Word 0 is overwritten with A's bits (padding included); words 1
+ * and 2 are never written; word 3 is the user's word ORed with D's bits
+ * shifted into place: the bits below D keep their value, the user's bits
+ * inside D stay set.
+ */
+TEST_F(dma_rw, rng06_unzeroed_buffer)
+{
+	const u64 a_page = 0, d_page = 200, n = 210;
+	const u64 fill[4] = {
+		0xaaaaaaaaaaaaaaaaULL, 0x5555555555555555ULL,
+		0x5555555555555555ULL, 0x0f0f0f0f0f0f0f0fULL,
+	};
+	u64 base = BASE_IOVA + 8 * NPAGES * self->pg, want[4];
+	struct guarded_buf buf;
+
+	container_map(&self->env.c, base + a_page * self->pg, self->mem.addr, 10 * self->pg);
+	container_map(&self->env.c, base + d_page * self->pg,
+		      (char *)self->mem.addr + 10 * self->pg, 10 * self->pg);
+	ASSERT_EQ(0, vdm_dma_write(&self->vdm, base + (a_page + 2) * self->pg, 1, PATTERN));
+	ASSERT_EQ(0, vdm_dma_write(&self->vdm, base + (d_page + 5) * self->pg, 1, PATTERN));
+	ASSERT_EQ(sizeof(fill), bitmap_bytes(n));
+	ASSERT_EQ(0, guarded_buf_alloc(&buf, sizeof(fill)));
+	memcpy(buf.data, fill, sizeof(fill));
+	ASSERT_EQ(0, __container_dirty_get(&self->env.c, base, n * self->pg, self->pg,
+					   buf.data, sizeof(fill)));
+	want[0] = 1ULL << 2;
+	want[1] = fill[1];
+	want[2] = fill[2];
+	want[3] = fill[3] | 1ULL << (d_page % 64 + 5);
+	ASSERT_BITMAP_EQ(want, (u64 *)buf.data, n);
+	guarded_buf_free(&buf);
+}
+
+/*
+ * DP-RNG-06 then DP-BIT-08: the GET into a buffer that was not zeroed
+ * (rng06_unzeroed_buffer) cleared what it reported, so the next GET, into a
+ * zeroed buffer, reports only the page written since. A kernel with
+ * DP-DEFECT-01 keeps the word it shifted D into, the user's bits ORed in
+ * included, and reports them again: user memory turned into dirty pages.
+ */
+TEST_F(dma_rw, defect01_unzeroed_buffer_bits_return)
+{
+	const u64 d_page = 200, n = 210;
+	const u64 fill[4] = { 0, 0, 0, 0x0f0f0f0f0f0f0f0fULL };
+	u64 base = BASE_IOVA + 8 * NPAGES * self->pg;
+	struct guarded_buf buf;
+
+	ksft_print_msg("cites: DP-RNG-06 DP-BIT-08\n");
+	container_map(&self->env.c, base, self->mem.addr, 10 * self->pg);
+	container_map(&self->env.c, base + d_page * self->pg,
+		      (char *)self->mem.addr + 10 * self->pg, 10 * self->pg);
+	ASSERT_EQ(0, vdm_dma_write(&self->vdm, base + (d_page + 5) * self->pg, 1, PATTERN));
+	ASSERT_EQ(0, guarded_buf_alloc(&buf, sizeof(fill)));
+	memcpy(buf.data, fill, sizeof(fill));
+	ASSERT_EQ(0, __container_dirty_get(&self->env.c, base, n * self->pg, self->pg,
+					   buf.data, sizeof(fill)));
+	EXPECT_EQ(fill[3] | 1ULL << (d_page % 64 + 5), ((u64 *)buf.data)[3]);
+	guarded_buf_free(&buf);
+	ASSERT_EQ(0, vdm_dma_write(&self->vdm, base + (d_page + 7) * self->pg, 1, PATTERN));
+	ASSERT_DIRTY_PAGES(&self->env, base, n, d_page + 7);
+}
+
 /*
  * DP-BIT-12 / DP-ARG-21: a GET whose copy-out faults on the second of two
  * mappings fails with EFAULT, but has already copied and cleared the
@@ -176,6 +319,7 @@ TEST_F(dma_rw, bit12_failed_get_already_cleared_earlier_mappings)
 	u64 iova2 = BASE_IOVA + NPAGES * self->pg, bitmap[1];
 	struct guarded_buf buf;
 
+	ksft_print_msg("cites: DP-ARG-21 DP-RNG-04\n");
 	/* The second mapping's word (word 1) lies in the guard page. */
 	container_map(&self->env.c, iova2, (char *)self->mem.addr + NPAGES * self->pg,
 		      NPAGES * self->pg);
@@ -269,7 +413,8 @@ TEST_F(dma_rw, rng05_per_mapping_gets)
 }
 
 VFIO_DIRTY_MAIN("dirty_dma_rw_test: writes through vfio_dma_rw() mark exactly the pages they\n"
-		"touch and reads mark none (DP-BIT-05/06/07/08/12, DP-PIN-13); bit placement over\n"
+		"touch and reads mark none, from another mm or one that is gone neither\n"
+		"(DP-BIT-05/06/07/08/12, DP-PIN-13); bit placement over\n"
 		"mappings at page offsets that are not multiples of 64, read repeatedly\n"
 		"(DP-RNG-05/06, DP-DEFECT-01); in an emulated-only type1 v2 container holding\n"
 		"the suite's test mdev (fixtures/kmod, passed as an mdev UUID).")

@@ -7,9 +7,13 @@
  * with only the offending field made valid succeeds in the same test, so
  * the errno can only come from the rule under test.
  */
+#include <fcntl.h>
+#include <grp.h>
+#include <stddef.h>
 #include <sys/mman.h>
 
 #include "vfio_dirty_test.h"
+#include "child.h"
 
 #define BASE_IOVA	(1ULL << 30)
 #define MAP_PAGES	16
@@ -375,6 +379,7 @@ TEST_F(dirty_ioctl, arg16_bitmap_pgsize)
 	struct guarded_buf buf;
 	struct dirty_get_arg arg;
 
+	ksft_print_msg("cites: DP-DEFECT-06\n");
 	map_one(_metadata, self);
 	container_dirty_start(&self->env.c);
 	ASSERT_EQ(0, guarded_buf_alloc(&buf, bitmap_bytes(npages_1k)));
@@ -487,6 +492,7 @@ TEST_F(dirty_ioctl, arg20_range_cuts_mapping)
 	u64 bitmap[2];
 	unsigned int i;
 
+	ksft_print_msg("cites: DP-RNG-01\n");
 	map_one(_metadata, self);
 	container_dirty_start(&self->env.c);
 	for (i = 0; i < ARRAY_SIZE(c); i++) {
@@ -521,6 +527,128 @@ TEST_F(dirty_ioctl, arg21_bitmap_faults_at_copy_out)
 	EXPECT_EQ(0, __container_dirty_get(&self->env.c, BASE_IOVA + 2 * n * self->pgsize,
 					   n * self->pgsize, self->pgsize, fault_page(),
 					   bitmap_bytes(n)));
+}
+
+/* What the unprivileged child saw. */
+struct unpriv_answer {
+	int uid;		/* geteuid() after the drop */
+	int group_open;		/* open() of the group node: -errno */
+	int start, get, stop;	/* the DIRTY_PAGES calls: 0 or -errno */
+	u64 bitmap;		/* GET's word: MAP_PAGES pages */
+};
+
+struct unpriv_step {
+	FIXTURE_DATA(dirty_ioctl) *self;
+};
+
+/* Drops to nobody (uid and gid 65534, no groups, so no capability left). */
+static int drop_privileges(void)
+{
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		return -errno;
+	return 0;
+}
+
+static int unprivileged_calls(void *arg, void *out)
+{
+	FIXTURE_DATA(dirty_ioctl) *self = ((struct unpriv_step *)arg)->self;
+	struct unpriv_answer *a = out;
+	char path[64];
+	int fd, r;
+
+	r = drop_privileges();
+	if (r)
+		return r;
+	a->uid = geteuid();
+	snprintf(path, sizeof(path), "/dev/vfio/%d", self->env.dev.group_id);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	a->group_open = fd < 0 ? -errno : 0;
+	if (fd >= 0)
+		close(fd);
+	a->start = __container_dirty_start(&self->env.c);
+	a->get = __container_dirty_get(&self->env.c, BASE_IOVA, MAP_PAGES * self->pgsize,
+				       self->pgsize, &a->bitmap, sizeof(a->bitmap));
+	a->stop = __container_dirty_stop(&self->env.c);
+	return 0;
+}
+
+/*
+ * DP-ARG-22: owning the container fd is all it takes. A child that dropped
+ * every privilege (root to nobody, with the fds kept open) starts tracking,
+ * gets the bitmap (every page dirty: IOMMU-backed, DP-BIT-09) and stops it.
+ * Control that the privileges are gone: the child cannot open the group's
+ * node (root's, mode 0600) any more.
+ */
+TEST_F(dirty_ioctl, arg22_no_privilege_beyond_the_fd)
+{
+	struct unpriv_step st = { .self = self };
+	struct unpriv_answer a;
+	u64 want[1] = { 0 };
+
+	if (geteuid())
+		SKIP(return, "kernel: DP-ARG-22 needs root to drop from (running as uid %d)",
+		     geteuid());
+	map_one(_metadata, self);
+	ASSERT_EQ(0, __child_run(unprivileged_calls, &st, &a, sizeof(a)));
+	ASSERT_EQ(65534, a.uid);
+	ASSERT_EQ(-EACCES, a.group_open);
+	EXPECT_EQ(0, a.start);
+	EXPECT_EQ(0, a.get);
+	EXPECT_EQ(0, a.stop);
+	bitmap_set_range(want, 0, MAP_PAGES);
+	ASSERT_BITMAP_EQ(want, &a.bitmap, MAP_PAGES);
+	EXPECT_FALSE(tracking_on(self));
+}
+
+/*
+ * DP-ENV-02: VFIO_IOMMU_DIRTY_PAGES and VFIO_DEVICE_FEATURE are one number,
+ * 0x3b75; the other numbers are the spec's. On a device fd that number is
+ * VFIO_DEVICE_FEATURE: a START sent there is feature 1 (MIGRATION), which
+ * a vfio-pci device without a migration driver refuses with ENOTTY, and
+ * tracking does not start. Control: the same bytes on the container fd
+ * start it.
+ */
+TEST_F(dirty_ioctl, env02_ioctl_number_clash)
+{
+	struct vfio_iommu_type1_dirty_bitmap arg = {
+		.argsz = sizeof(arg), .flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_START,
+	};
+
+	EXPECT_EQ(0x3b75, VFIO_IOMMU_DIRTY_PAGES);
+	EXPECT_EQ(0x3b75, VFIO_DEVICE_FEATURE);
+	EXPECT_EQ(0x3b72, VFIO_IOMMU_UNMAP_DMA);
+	EXPECT_EQ(0x3b70, VFIO_IOMMU_GET_INFO);
+	EXPECT_EQ(VFIO_DEVICE_FEATURE_MIGRATION, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+	map_one(_metadata, self);
+	ASSERT_LE(0, self->env.dev.fd);
+	EXPECT_ERRNO(ENOTTY, ioctl_errno(self->env.dev.fd, VFIO_IOMMU_DIRTY_PAGES, &arg));
+	EXPECT_FALSE(tracking_on(self));
+	EXPECT_EQ(0, __container_dirty_ioctl(&self->env.c, &arg));
+	EXPECT_TRUE(tracking_on(self));
+}
+
+/*
+ * DP-ENV-03: the uAPI structures this suite builds have the spec's sizes and
+ * offsets on x86-64, so GET_BITMAP and UNMAP with a bitmap take argsz 48.
+ */
+TEST(env03_uapi_struct_sizes)
+{
+	EXPECT_EQ(8, sizeof(struct vfio_iommu_type1_dirty_bitmap));
+	EXPECT_EQ(40, sizeof(struct vfio_iommu_type1_dirty_bitmap_get));
+	EXPECT_EQ(16, offsetof(struct vfio_iommu_type1_dirty_bitmap_get, bitmap));
+	EXPECT_EQ(24, sizeof(struct vfio_bitmap));
+	EXPECT_EQ(16, offsetof(struct vfio_bitmap, data));
+	EXPECT_EQ(24, sizeof(struct vfio_iommu_type1_dma_unmap));
+	EXPECT_EQ(24, offsetof(struct vfio_iommu_type1_dma_unmap, data));
+	EXPECT_EQ(24, sizeof(struct vfio_iommu_type1_info));
+	EXPECT_EQ(32, sizeof(struct vfio_iommu_type1_info_cap_migration));
+	EXPECT_EQ(8, offsetof(struct vfio_iommu_type1_info_cap_migration, flags));
+	EXPECT_EQ(16, offsetof(struct vfio_iommu_type1_info_cap_migration, pgsize_bitmap));
+	EXPECT_EQ(24, offsetof(struct vfio_iommu_type1_info_cap_migration,
+			       max_dirty_bitmap_size));
+	EXPECT_EQ(12, sizeof(struct vfio_iommu_type1_info_dma_avail));
+	EXPECT_EQ(48, sizeof(struct dirty_get_arg));
+	EXPECT_EQ(48, sizeof(struct unmap_dirty_arg));
 }
 
 /*
@@ -645,6 +773,6 @@ TEST_F(dirty_ioctl, rng03_range_without_mapping)
 }
 
 VFIO_DIRTY_MAIN("dirty_ioctl_test: argument validation of VFIO_IOMMU_DIRTY_PAGES (START, STOP,\n"
-		"GET_BITMAP) with the exact errno of every rule (DP-ARG-02..21, DP-ENV-01), and\n"
+		"GET_BITMAP) with the exact errno of every rule (DP-ARG-02..22, DP-ENV-01..03), and\n"
 		"GET_BITMAP over ranges that span several mappings and holes (DP-RNG-01..03),\n"
 		"on a type1 v2 container holding a vfio-pci device.")

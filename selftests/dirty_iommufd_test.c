@@ -802,6 +802,7 @@ TEST_F(hwpt_args, hwpt04_range_with_hole)
 	struct backing b;
 	u64 *got;
 
+	ksft_print_msg("cites: DP-DEFECT-03\n");
 	BACKING_ALLOC_OR_SKIP(&b, BACKING_ANON, host_page_size());
 	ASSERT_EQ(0, __iommufd_ioas_map(&m->ifd, m->ioas_id, b_iova, b.addr,
 					host_page_size()));
@@ -878,6 +879,7 @@ TEST_F(hwpt_args, hwpt04_get_while_disabled)
 	u64 *want = calloc(1, bitmap_bytes(m->npages));
 	struct guarded_buf buf;
 
+	ksft_print_msg("cites: DP-DEFECT-03\n");
 	ASSERT_NE(NULL, want);
 	mark_pattern(_metadata, m);
 	ASSERT_EQ(0, __iommufd_hwpt_set_dirty(&m->ifd, m->hwpt_id, 0));

@@ -340,6 +340,67 @@ TEST_F(limits, lim07_overlap_at_top_rejected)
 					     self->pg, VFIO_DMA_MAP_FLAG_READ));
 }
 
+/* VmallocUsed of /proc/meminfo in kB, or -1. */
+static long vmalloc_used_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmallocUsed: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/* What other vmalloc users of a quiet guest may add meanwhile: 1 MiB. */
+#define VMALLOC_SLACK_KB	1024
+/* kvmalloc() may map a large area with huge pages: its size rounds up to 2 MiB. */
+#define VMALLOC_HUGE_KB		2048
+
+static long round_up_kb(u64 bytes, long unit_kb)
+{
+	u64 unit = (u64)unit_kb * 1024;
+
+	return (long)((bytes + unit - 1) / unit * unit / 1024);
+}
+
+/*
+ * DP-LIM-05: START allocates one bitmap of BYTES(npages) + 8 bytes per
+ * vfio_dma, from vmalloc when large, and STOP frees them (DP-BIT-10): two
+ * mappings of 2^28 pages (1 TiB at 4 KiB) take two vmalloc areas of
+ * 32 MiB + 8 bytes each: at least 2 x 8193 pages, at most two 34 MiB areas
+ * when kvmalloc() maps them with huge pages (a third bitmap would not fit).
+ */
+TEST_F(limits, lim05_memory_at_start)
+{
+	const u64 npages = 1ULL << 28;
+	long base, started, stopped, want_kb, most_kb;
+	u64 bytes = bitmap_bytes(npages) + 8;
+
+	ksft_print_msg("cites: DP-BIT-10\n");
+	RESERVE_OR_SKIP(self, npages, NULL, 0);
+	container_map(&self->env.c, BASE_IOVA, self->va, npages * self->pg);
+	container_map(&self->env.c, BASE_IOVA + npages * self->pg, self->va, npages * self->pg);
+	want_kb = 2 * round_up_kb(bytes, host_page_size() / 1024);
+	most_kb = 2 * round_up_kb(bytes, VMALLOC_HUGE_KB);
+	base = vmalloc_used_kb();
+	ASSERT_LE(0, base) TH_LOG("no VmallocUsed in /proc/meminfo");
+	container_dirty_start(&self->env.c);
+	started = vmalloc_used_kb();
+	container_dirty_stop(&self->env.c);
+	stopped = vmalloc_used_kb();
+	TH_LOG("VmallocUsed: %ld kB, after START %ld kB, after STOP %ld kB (want +%ld..%ld kB)",
+	       base, started, stopped, want_kb, most_kb);
+	EXPECT_LE(base + want_kb, started);
+	EXPECT_GE(base + most_kb + VMALLOC_SLACK_KB, started);
+	EXPECT_GE(base + VMALLOC_SLACK_KB, stopped);
+	EXPECT_LE(base - VMALLOC_SLACK_KB, stopped);
+}
+
 /*
  * DP-LIM-03: dma_entry_limit, lowered for a new container, bounds its
  * mappings: MAP past it is ENOSPC and DMA_AVAIL counts down to 0. The
@@ -427,4 +488,5 @@ VFIO_DIRTY_MAIN("dirty_limits_test: the limits of type1 dirty tracking in an emu
 		"with a 256 MiB bitmap (DP-LIM-01/02, timed), INT_MAX + 1 pages (DP-ARG-09),\n"
 		"2^31 pages per call, bitmaps one word short or over (DP-ARG-15), no write past\n"
 		"the bitmap, 65535 mappings and a lowered dma_entry_limit (DP-LIM-03), and the\n"
-		"end of the address space (DP-LIM-07, DP-ARG-13).")
+		"end of the address space (DP-LIM-07, DP-ARG-13); the bitmaps START allocates\n"
+		"(DP-LIM-05).")

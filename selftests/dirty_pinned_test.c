@@ -17,6 +17,8 @@
 #include <sys/syscall.h>
 
 #include "vfio_dirty_test.h"
+#include "mdev.h"
+#include "vfio_pci.h"
 
 #define BASE_IOVA	(1ULL << 32)
 #define NPAGES		128
@@ -27,6 +29,10 @@ FIXTURE(pinned) {
 	struct backing mem;
 	u64 pg;
 	long locked;
+	/* a second mdev the test made (add_mdev()), in the same container */
+	struct vfio_dev extra;
+	struct vdm extra_vdm;
+	char extra_uuid[MDEV_UUID_LEN];
 };
 
 FIXTURE_VARIANT(pinned) {
@@ -37,6 +43,7 @@ FIXTURE_VARIANT_ADD_TRACKING_MODES(pinned)
 
 FIXTURE_SETUP(pinned)
 {
+	self->extra.fd = -1;
 	self->locked = proc_status_kb("VmLck");
 	DIRTY_INIT_OR_SKIP(&self->env, &self->vdm, DEVICE_MDEV, variant->mode);
 	/* the kernel's answers, unchanged by the driver */
@@ -49,7 +56,11 @@ FIXTURE_SETUP(pinned)
 FIXTURE_TEARDOWN(pinned)
 {
 	/* Closing the device makes the driver unpin what it still holds. */
+	device_close(&self->extra);
 	env_teardown(&self->env);
+	if (self->extra_uuid[0])
+		EXPECT_EQ(0, __mdev_remove(self->extra_uuid)) TH_LOG("removing mdev %s",
+								     self->extra_uuid);
 	EXPECT_EQ(self->locked, proc_status_kb("VmLck"));
 	backing_free(&self->mem);
 }
@@ -67,6 +78,7 @@ static u64 iova_of(FIXTURE_DATA(pinned) *self, u64 page)
 /* DP-BIT-14 / DP-SCOPE-02: a driver that neither pins nor writes dirties nothing. */
 TEST_F(pinned, bit14_no_pins_no_dirty)
 {
+	ksft_print_msg("cites: DP-SCOPE-02\n");
 	container_dirty_start(&self->env.c);
 	EXPECT_CLEAN();
 	EXPECT_CLEAN();
@@ -235,6 +247,7 @@ TEST_F(pinned, pin10_rlimit_memlock)
 /* DP-PIN-03 / DP-LIM-06: at most 512 pages per call; DP-PIN-11: returns npage. */
 TEST_F(pinned, pin03_at_most_512_pages)
 {
+	ksft_print_msg("cites: DP-LIM-06 DP-PIN-11\n");
 	EXPECT_EQ(-E2BIG, PIN(0, 513));
 	EXPECT_EQ(0, vdm_reg(&self->vdm, VDM_REG_PINNED));
 	container_map(&self->env.c, BASE_IOVA + NPAGES * self->pg,
@@ -416,6 +429,118 @@ TEST_F(pinned, scope06_last_group_leaves)
 	free(bits);
 }
 
+/*
+ * Makes a new instance of the test module's mdev type @type, attaches its
+ * group to the fixture's container and opens it as self->extra_vdm (the
+ * fixture's teardown closes and removes it). The module is this tree's: a
+ * type it lacks is a set-up error.
+ */
+static void add_mdev(struct __test_metadata *_metadata, FIXTURE_DATA(pinned) *self,
+		     const char *type)
+{
+	char why[256] = "";
+
+	ASSERT_TRUE(mdev_type_exists(VDM_DRIVER_NAME, type))
+		TH_LOG("set-up failed: %s has no mdev type %s (a vfio_dirty_mdev of another version?)",
+		       VDM_DRIVER_NAME, type);
+	ASSERT_EQ(0, __mdev_create(VDM_DRIVER_NAME, type, self->extra_uuid))
+		TH_LOG("set-up failed: creating an mdev of type %s", type);
+	ASSERT_EQ(0, __device_find(&self->extra, self->extra_uuid, why, sizeof(why)))
+		TH_LOG("set-up failed: %s", why);
+	ASSERT_EQ(0, __container_attach_group(&self->env.c, self->extra.group_id));
+	ASSERT_EQ(0, __device_open(&self->extra, &self->env.c, why, sizeof(why)))
+		TH_LOG("set-up failed: %s", why);
+	ASSERT_EQ(0, __vdm_probe(&self->extra_vdm, self->extra.fd, why, sizeof(why)))
+		TH_LOG("set-up failed: %s", why);
+	vdm_set_mode(&self->extra_vdm, VDM_PASS_THROUGH);
+}
+
+#define VDM_TYPE(t)	VDM_DRIVER_NAME "-" t
+
+/*
+ * DP-PIN-02: vfio_pin_pages() from a driver without .dma_unmap is EINVAL,
+ * in a container where another driver has one (so DP-PIN-06 does not
+ * apply). The pin asks for 513 pages so that no page can be pinned by a
+ * kernel without the check: its next rule, DP-PIN-03, says E2BIG. Control:
+ * the same call from the driver with .dma_unmap is E2BIG, and a pin of one
+ * page from it succeeds.
+ */
+TEST_F(pinned, pin02_driver_without_dma_unmap)
+{
+	ksft_print_msg("cites: DP-PIN-03\n");
+	add_mdev(_metadata, self, VDM_TYPE(VDM_TYPE_NOUNMAP));
+	container_dirty_start(&self->env.c);
+	EXPECT_EQ(-EINVAL, vdm_pin(&self->extra_vdm, iova_of(self, 0), 513,
+				   VDM_PROT_READ | VDM_PROT_WRITE));
+	EXPECT_EQ(0, vdm_reg(&self->extra_vdm, VDM_REG_PINNED));
+	EXPECT_EQ(-E2BIG, PIN(0, 513));
+	EXPECT_CLEAN();
+	ASSERT_EQ(1, PIN(7, 1));
+	EXPECT_DIRTY(7);
+}
+
+/*
+ * DP-SCOPE-06, a pinned-scope group leaves: detaching the group of a second
+ * emulated device while tracking has no dirty effect. Its pin, taken back
+ * when its device closed, is reported once more (it was pinned at the last
+ * GET, and an unpin clears nothing: DP-BIT-04), then only the first
+ * device's pin; a detach that filled the bitmaps (a non-pinned group,
+ * DP-BIT-11) would report every page.
+ */
+TEST_F(pinned, scope06_detach_pinned_scope_group)
+{
+	add_mdev(_metadata, self, VDM_TYPE(VDM_TYPE_4));
+	container_dirty_start(&self->env.c);
+	ASSERT_EQ(1, PIN(3, 1));
+	ASSERT_EQ(1, vdm_pin(&self->extra_vdm, iova_of(self, 5), 1,
+			     VDM_PROT_READ | VDM_PROT_WRITE));
+	EXPECT_DIRTY(3, 5);
+	device_close(&self->extra);
+	ASSERT_EQ(0, __container_detach_group(&self->env.c, self->extra.group_id));
+	EXPECT_DIRTY(3, 5);
+	EXPECT_DIRTY(3);
+	EXPECT_DIRTY(3);
+}
+
+/*
+ * DP-PIN-09: a mapping of an mmap()ed BAR (VM_PFNMAP MMIO, no struct page)
+ * can be made in an emulated-only container, since MAP pins nothing there
+ * (DP-LIM-04), but a pin of it is EINVAL, pins nothing and marks nothing.
+ * The BAR is a vfio-pci device's, opened in a container of its own.
+ * Control: the same pin of a page of memory succeeds.
+ */
+TEST_F(pinned, pin09_mmio_page_not_pinnable)
+{
+	u64 iova = iova_of(self, 2 * NPAGES);
+	struct dirty_env pci;
+	struct vfio_pci p;
+	void *bar = NULL;
+	int i, r;
+
+	ksft_print_msg("cites: DP-LIM-04\n");
+	r = env_init(&pci, DEVICE_PCI, 0, IOMMU_MODE_TYPE1V2);
+	if (r == ENV_SKIP)
+		SKIP(return, "%s", pci.reason);
+	ASSERT_EQ(0, r) TH_LOG("set-up failed: %s", pci.reason);
+	ASSERT_EQ(0, __vfio_pci_init(&p, pci.dev.fd));
+	for (i = 0; i < VFIO_PCI_BARS && !bar; i++)
+		if (p.bar_map[i] && p.bar_size[i] >= self->pg)
+			bar = p.bar_map[i];
+	ASSERT_NE(NULL, bar) TH_LOG("set-up failed: %s has no mmap()able BAR of a page",
+				    pci.dev.name);
+	ASSERT_EQ(0, __container_map(&self->env.c, iova, bar, self->pg,
+				     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
+	container_dirty_start(&self->env.c);
+	EXPECT_EQ(-EINVAL, vdm_pin(&self->vdm, iova, 1, VDM_PROT_READ | VDM_PROT_WRITE));
+	EXPECT_EQ(0, vdm_reg(&self->vdm, VDM_REG_PINNED));
+	ASSERT_NO_DIRTY_PAGES(&self->env, iova, 1);
+	EXPECT_EQ(1, PIN(0, 1));
+	EXPECT_DIRTY(0);
+	container_unmap(&self->env.c, iova, self->pg);
+	vfio_pci_cleanup(&p);
+	env_teardown(&pci);
+}
+
 /* DP-PIN-04 / DP-UNM-15: a type1 (v1) container never pins for a vendor driver. */
 FIXTURE(pinned_v1) {
 	struct dirty_env env;
@@ -450,8 +575,9 @@ TEST_F(pinned_v1, pin04_v1_container_eacces)
 
 VFIO_DIRTY_MAIN("dirty_pinned_test: pages a vendor driver pins are dirty (DP-BIT-01/02/03/04/\n"
 		"08/10/14, DP-ARG-08), the errnos vfio_pin_pages() returns to the driver\n"
-		"(DP-PIN-01/03/04/07/08/10/11), locked_vm accounting (DP-LIM-04), unmap of\n"
-		"pinned pages (DP-UNM-18/19), the last group leaving (DP-SCOPE-06),\n"
+		"(DP-PIN-01/02/03/04/07/08/09/10/11), locked_vm accounting (DP-LIM-04), unmap of\n"
+		"pinned pages (DP-UNM-18/19), a pinned-scope group and the last group leaving\n"
+		"(DP-SCOPE-06),\n"
 		"in an emulated-only type1 v2 container holding\n"
 		"the suite's test mdev (fixtures/kmod, passed as an mdev UUID) in pass-through\n"
 		"mode: the kernel's answers, unchanged.")

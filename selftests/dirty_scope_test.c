@@ -73,6 +73,7 @@ static void attach_pci(struct __test_metadata *_metadata, FIXTURE_DATA(scope) *s
  */
 TEST_F(scope, scope05_attach_iommu_group_while_tracking)
 {
+	ksft_print_msg("cites: DP-SCOPE-02 DP-BIT-09\n");
 	container_dirty_start(&self->env.c);
 	ASSERT_EQ(1, PIN(3));
 	EXPECT_DIRTY(3);
@@ -112,6 +113,7 @@ TEST_F(scope, scope04_pins_do_not_promote_iommu_group)
  */
 TEST_F(scope, bit11_detach_iommu_group_while_tracking)
 {
+	ksft_print_msg("cites: DP-SCOPE-06\n");
 	attach_pci(_metadata, self);
 	container_dirty_start(&self->env.c);
 	EXPECT_ALL_DIRTY();
@@ -135,7 +137,62 @@ TEST_F(scope, scope06_detach_before_start)
 	EXPECT_DIRTY(9);
 }
 
+/* The second named vfio-pci device, found (not attached); SKIPs without one. */
+#define FIND_PCI1_OR_SKIP(d) do {						\
+	char __why[256] = "";							\
+	if (!device_nth(DEVICE_PCI, 1))						\
+		SKIP(return, "pci2: no second vfio-pci device named: DP-SCOPE-03 needs two IOMMU-backed groups"); \
+	ASSERT_EQ(0, __device_find(d, device_nth(DEVICE_PCI, 1), __why, sizeof(__why))) \
+		TH_LOG("set-up failed: %s", __why);				\
+} while (0)
+
+#define ATTACH(d)	ASSERT_EQ(0, __container_attach_group(&self->env.c, (d)->group_id))
+#define DETACH(d)	ASSERT_EQ(0, __container_detach_group(&self->env.c, (d)->group_id))
+
+/*
+ * DP-SCOPE-03: each IOMMU-backed group starts not pinned scope and is
+ * counted, the first on a new IOMMU domain, the second (another device
+ * behind the same IOMMU: the lab's edu and NVMe) on the domain it can
+ * reuse. So with two attached, detaching either one reports every page once
+ * (DP-SCOPE-06) and the other still keeps every page dirty (DP-BIT-09);
+ * only when both are gone are just the mdev's pins dirty. A group that was
+ * not counted would leave the second GET after its partner's detach with
+ * the pins only.
+ */
+TEST_F(scope, scope03_two_iommu_groups_counted)
+{
+	struct vfio_dev pci1;
+
+	ksft_print_msg("cites: DP-SCOPE-06 DP-BIT-09\n");
+	FIND_PCI1_OR_SKIP(&pci1);
+	ASSERT_NE(self->pci.group_id, pci1.group_id);
+	container_dirty_start(&self->env.c);
+	ASSERT_EQ(1, PIN(3));
+	EXPECT_DIRTY(3);
+	ATTACH(&self->pci);
+	ATTACH(&pci1);
+	EXPECT_ALL_DIRTY();
+	/* the second group keeps it: counted on the reuse path */
+	DETACH(&self->pci);
+	EXPECT_ALL_DIRTY();
+	EXPECT_ALL_DIRTY();
+	DETACH(&pci1);
+	EXPECT_ALL_DIRTY();
+	EXPECT_DIRTY(3);
+	/* and the other way round: the first group keeps it alone */
+	ATTACH(&pci1);
+	ATTACH(&self->pci);
+	EXPECT_ALL_DIRTY();
+	DETACH(&pci1);
+	EXPECT_ALL_DIRTY();
+	EXPECT_ALL_DIRTY();
+	DETACH(&self->pci);
+	EXPECT_ALL_DIRTY();
+	EXPECT_DIRTY(3);
+}
+
 VFIO_DIRTY_MAIN("dirty_scope_test: the pinned page dirty scope of a type1 v2 container holding\n"
 		"the suite's test mdev and a vfio-pci device: attach of the IOMMU-backed group\n"
-		"while tracking (DP-SCOPE-02/04/05), detach while tracking (DP-SCOPE-06,\n"
+		"while tracking (DP-SCOPE-02/04/05), two IOMMU-backed groups counted each\n"
+		"(DP-SCOPE-03), detach while tracking (DP-SCOPE-06,\n"
 		"DP-BIT-11). Needs both devices: an mdev UUID and a PCI address.")

@@ -54,6 +54,7 @@
 #include <time.h>
 
 #include "vfio_dirty_test.h"
+#include "dma_uring.h"
 #include "dma_driver.h"
 
 /* Below edu's 28-bit DMA limit. */
@@ -653,39 +654,6 @@ static void *mapper(void *arg)
 	return NULL;
 }
 
-/*
- * Makes the writes that start a transfer through io_uring: linked, so they
- * reach the device one after the other, in order.
- */
-static int ring_writes(struct io_uring *ring, int fd, const struct dma_reg_write *w, int n)
-{
-	struct io_uring_sqe *sqe;
-	struct io_uring_cqe *cqe;
-	int i, r, err = 0;
-
-	for (i = 0; i < n; i++) {
-		sqe = io_uring_get_sqe(ring);
-		if (!sqe)
-			return -EBUSY;
-		io_uring_prep_write(sqe, fd, w[i].data, w[i].size, w[i].offset);
-		sqe->user_data = i;
-		if (i < n - 1)
-			sqe->flags |= IOSQE_IO_LINK;
-	}
-	r = io_uring_submit_and_wait(ring, n);
-	if (r < 0)
-		return r;
-	for (i = 0; i < n; i++) {
-		r = io_uring_wait_cqe(ring, &cqe);
-		if (r)
-			return r;
-		if (!err && cqe->res != (int)w[cqe->user_data].size)
-			err = cqe->res < 0 ? cqe->res : -EIO;
-		io_uring_cqe_seen(ring, cqe);
-	}
-	return err;
-}
-
 /* One transfer, its register writes through io_uring: 0 or what wait() said. */
 static int pci_transfer(struct stress *s, struct io_uring *ring, bool to_mem, u64 iova)
 {
@@ -700,12 +668,12 @@ static int pci_transfer(struct stress *s, struct io_uring *ring, bool to_mem, u6
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (to_mem)
 		atomic_fetch_add(&s->wr_started, 1);
-	r = ring_writes(ring, s->dma->vdev->fd, w, n);
+	r = __dma_ring_writes(ring, s->dma, w, n);
 	if (r) {
 		record_error(s, -r);
 		return r;
 	}
-	r = s->dma->ops->wait(s->dma, TIMEOUT_MS);
+	r = __dma_dev_wait(s->dma, TIMEOUT_MS);
 	if (to_mem)
 		atomic_fetch_add(&s->wr_done, 1);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -979,7 +947,7 @@ static int pci_stress_init(struct stress *s, struct dma_dev *d)
 		return 0;
 	if (!d->ops->expected)
 		return -EOPNOTSUPP;
-	return d->ops->expected(d, s->expected, s->len, TIMEOUT_MS);
+	return __dma_dev_expected(d, s->expected, s->len, TIMEOUT_MS);
 }
 
 TEST_F_TIMEOUT(stress, arg23_nothing_lost_under_concurrency, 600)

@@ -411,6 +411,7 @@ TEST_F(unmap, unm17_bit_placement_over_holes)
 	u64 want[5] = { 0 }, unmapped = 0;
 	struct guarded_buf buf;
 
+	ksft_print_msg("cites: DP-UNM-14 DP-UNM-16 DP-UNM-18\n");
 	ASSERT_EQ(0, __layout_map(&l, &self->env.c, &self->mem));
 	container_dirty_start(&self->env.c);
 	if (variant->kind == DEVICE_MDEV) {

@@ -16,6 +16,26 @@ static const struct dma_driver_ops *const drivers[] = {
 	&nvme_driver_ops,
 };
 
+/* Drivers kept out of the tree (make EXTRA_DRIVERS=dir), in link order. */
+#define EXTRA_DRIVERS_MAX	8
+static const struct dma_driver_ops *extra[EXTRA_DRIVERS_MAX];
+static unsigned int nr_extra;
+
+void dma_driver_register(const struct dma_driver_ops *ops)
+{
+	if (nr_extra < EXTRA_DRIVERS_MAX)
+		extra[nr_extra++] = ops;
+}
+
+/* The @i-th driver to probe: the tree's, then the extra ones; NULL past the end. */
+static const struct dma_driver_ops *driver(unsigned int i)
+{
+	if (i < ARRAY_SIZE(drivers))
+		return drivers[i];
+	i -= ARRAY_SIZE(drivers);
+	return i < nr_extra ? extra[i] : NULL;
+}
+
 int __dma_dev_init(struct dma_dev *d, struct vfio_dev *vdev, struct container *c,
 		   u64 priv_iova)
 {
@@ -26,9 +46,9 @@ int __dma_dev_init(struct dma_dev *d, struct vfio_dev *vdev, struct container *c
 	d->vdev = vdev;
 	d->c = c;
 	d->priv_iova = priv_iova;
-	for (i = 0; i < ARRAY_SIZE(drivers); i++) {
-		if (drivers[i]->probe(d)) {
-			d->ops = drivers[i];
+	for (i = 0; driver(i); i++) {
+		if (driver(i)->probe(d)) {
+			d->ops = driver(i);
 			r = d->ops->init(d);
 			if (r)
 				d->ops = NULL;
@@ -45,6 +65,71 @@ void dma_dev_remove(struct dma_dev *d)
 	if (d->ops)
 		d->ops->remove(d);
 	d->ops = NULL;
+	d->busy = false;
+}
+
+/* What every transfer must satisfy before the driver sees it. */
+static int transfer_ok(struct dma_dev *d, u64 iova, u64 len)
+{
+	if (!d->ops)
+		return -ENODEV;
+	if (d->busy)
+		return -EBUSY;
+	if (!len)
+		return -EINVAL;
+	if (len > d->max_transfer)
+		return -E2BIG;
+	if (iova + len < iova || (d->ops->dma_limit && iova + len > d->ops->dma_limit))
+		return -ERANGE;
+	return 0;
+}
+
+static int start(struct dma_dev *d, bool to_mem, u64 iova, u64 len)
+{
+	int r = transfer_ok(d, iova, len);
+
+	if (r)
+		return r;
+	r = to_mem ? d->ops->dma_to_mem(d, iova, len) : d->ops->dma_from_mem(d, iova, len);
+	d->busy = !r;
+	return r;
+}
+
+int __dma_dev_from_mem(struct dma_dev *d, u64 iova, u64 len)
+{
+	return start(d, false, iova, len);
+}
+
+int __dma_dev_to_mem(struct dma_dev *d, u64 iova, u64 len)
+{
+	return start(d, true, iova, len);
+}
+
+int __dma_dev_wait(struct dma_dev *d, int timeout_ms)
+{
+	int r;
+
+	if (!d->ops)
+		return -ENODEV;
+	if (!d->busy)
+		return -EINVAL;
+	r = d->ops->wait(d, timeout_ms);
+	if (r != -ETIMEDOUT)
+		d->busy = false;
+	return r;
+}
+
+int __dma_dev_expected(struct dma_dev *d, void *buf, u64 len, int timeout_ms)
+{
+	if (!d->ops)
+		return -ENODEV;
+	if (!d->ops->expected)
+		return -EOPNOTSUPP;
+	if (d->busy)
+		return -EBUSY;
+	if (len > d->max_transfer)
+		return -E2BIG;
+	return d->ops->expected(d, buf, len, timeout_ms);
 }
 
 int __dma_dev_copy(struct dma_dev *d, u64 src, u64 dst, u64 len, int timeout_ms)
@@ -56,13 +141,13 @@ int __dma_dev_copy(struct dma_dev *d, u64 src, u64 dst, u64 len, int timeout_ms)
 		return -EOPNOTSUPP;
 	for (off = 0; off < len; off += n) {
 		n = len - off < d->max_transfer ? len - off : d->max_transfer;
-		r = d->ops->dma_from_mem(d, src + off, n);
+		r = __dma_dev_from_mem(d, src + off, n);
 		if (!r)
-			r = d->ops->wait(d, timeout_ms);
+			r = __dma_dev_wait(d, timeout_ms);
 		if (!r)
-			r = d->ops->dma_to_mem(d, dst + off, n);
+			r = __dma_dev_to_mem(d, dst + off, n);
 		if (!r)
-			r = d->ops->wait(d, timeout_ms);
+			r = __dma_dev_wait(d, timeout_ms);
 		if (r)
 			return r;
 	}
@@ -72,9 +157,18 @@ int __dma_dev_copy(struct dma_dev *d, u64 src, u64 dst, u64 len, int timeout_ms)
 int __dma_dev_prepare(struct dma_dev *d, bool to_mem, u64 iova, u64 len,
 		      struct dma_reg_write *w)
 {
-	if (!d->ops || !d->ops->prepare)
+	int r = transfer_ok(d, iova, len);
+
+	if (r)
+		return r;
+	if (!d->ops->prepare)
 		return -EOPNOTSUPP;
-	return d->ops->prepare(d, to_mem, iova, len, w);
+	r = d->ops->prepare(d, to_mem, iova, len, w);
+	if (r > DMA_DEV_MAX_WRITES)
+		return -EOVERFLOW;
+	/* the caller starts it with the writes: from now on it is in flight */
+	d->busy = r > 0;
+	return r;
 }
 
 void dma_reg_write_bar(struct dma_reg_write *w, struct vfio_pci *p, int bar, u64 off,

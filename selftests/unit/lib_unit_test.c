@@ -265,12 +265,16 @@ TEST(dma_prepare_edu_writes)
 	u32 v;
 
 	d.pci.bar_offset[0] = bar0;
+	d.max_transfer = edu_driver_ops.max_transfer;
 	ASSERT_EQ(4, __dma_dev_prepare(&d, true, 0x123440, 2048, w));
 	EXPECT_EQ(bar0 + 0x80, w[0].offset);
 	EXPECT_EQ(bar0 + 0x98, w[3].offset);
 	EXPECT_EQ(4, w[3].size);
+	/* prepared: in flight until waited for; this test never starts it */
+	EXPECT_TRUE(d.busy);
+	d.busy = false;
 	EXPECT_EQ(-E2BIG, __dma_dev_prepare(&d, true, 0, 4096, w));
-	EXPECT_EQ(-EINVAL, __dma_dev_prepare(&d, false, 1ULL << 28, 8, w));
+	EXPECT_EQ(-ERANGE, __dma_dev_prepare(&d, false, 1ULL << 28, 8, w));
 
 	vdev.fd = memfd_create("edu-bar", 0);
 	ASSERT_LE(0, vdev.fd);

@@ -116,9 +116,10 @@ static u32 rd32(struct nvme_ctrl *n, u32 off)
 	return vfio_pci_bar_read32(&n->d->pci, 0, off);
 }
 
-static void wr32(struct nvme_ctrl *n, u32 off, u32 val)
+/* 0, or the -errno of a BAR write that did not reach the controller. */
+static int wr32(struct nvme_ctrl *n, u32 off, u32 val)
 {
-	vfio_pci_bar_write32(&n->d->pci, 0, off, val);
+	return vfio_pci_bar_write32(&n->d->pci, 0, off, val);
 }
 
 /* 64-bit registers as two 32-bit accesses, low half first: not every controller takes 64. */
@@ -129,10 +130,9 @@ static u64 rd64(struct nvme_ctrl *n, u32 off)
 	return lo | (u64)rd32(n, off + 4) << 32;
 }
 
-static void wr64(struct nvme_ctrl *n, u32 off, u64 val)
+static int wr64(struct nvme_ctrl *n, u32 off, u64 val)
 {
-	wr32(n, off, (u32)val);
-	wr32(n, off + 4, (u32)(val >> 32));
+	return wr32(n, off, (u32)val) ?: wr32(n, off + 4, (u32)(val >> 32));
 }
 
 static u16 get_le16(const u8 *p)
@@ -184,23 +184,27 @@ static int nvme_disable(struct nvme_ctrl *n)
 	if (cc == ~0U && csts == ~0U)
 		return -ENODEV;
 	if (cc & NVME_CC_EN) {
+		int r;
+
 		/* Clearing EN while the controller is still getting ready is undefined. */
 		if (!(csts & NVME_CSTS_RDY))
 			nvme_wait_csts(n, NVME_CSTS_RDY, NVME_CSTS_RDY);
-		wr32(n, NVME_REG_CC, cc & ~NVME_CC_EN);
+		r = wr32(n, NVME_REG_CC, cc & ~NVME_CC_EN);
+		if (r)
+			return r;
 	}
 	return nvme_wait_csts(n, NVME_CSTS_RDY, 0);
 }
 
 /* A normal shutdown: the controller completes and flushes what it holds. */
-static void nvme_shutdown(struct nvme_ctrl *n)
+static int nvme_shutdown(struct nvme_ctrl *n)
 {
 	u32 cc = rd32(n, NVME_REG_CC);
 
 	if (!(cc & NVME_CC_EN) || cc == ~0U)
-		return;
-	wr32(n, NVME_REG_CC, (cc & ~NVME_CC_SHN_MASK) | NVME_CC_SHN_NORMAL);
-	nvme_wait_csts(n, NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_CMPLT);
+		return 0;
+	return wr32(n, NVME_REG_CC, (cc & ~NVME_CC_SHN_MASK) | NVME_CC_SHN_NORMAL) ?:
+	       nvme_wait_csts(n, NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_CMPLT);
 }
 
 static void nvme_qpair_init(struct nvme_ctrl *n, struct nvme_qpair *q, u16 qid, u32 sq_off,
@@ -255,24 +259,32 @@ static int nvme_queue(struct nvme_qpair *q, struct nvme_sqe *cmd)
 /* Queues @cmd on @q and rings the doorbell; sets cmd->cid. */
 static int nvme_submit(struct nvme_ctrl *n, struct nvme_qpair *q, struct nvme_sqe *cmd)
 {
+	u32 tail = q->sq_tail;
 	int r = nvme_queue(q, cmd);
 
 	if (r)
 		return r;
 	/* The entry and any PRP list must be in memory before the doorbell. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	wr32(n, q->sq_db, q->sq_tail);
-	return 0;
+	r = wr32(n, q->sq_db, q->sq_tail);
+	/* Not rung: the controller never saw the entry, so take it back. */
+	if (r)
+		q->sq_tail = tail;
+	return r;
 }
 
-/* Takes the next completion of @q, in CPU byte order, if the controller posted one. */
-static bool nvme_reap(struct nvme_ctrl *n, struct nvme_qpair *q, struct nvme_cqe *out)
+/*
+ * Takes the next completion of @q, in CPU byte order, if the controller
+ * posted one: 1, 0 when there is none, -errno when the CQ head doorbell
+ * could not be written (the controller would run out of completion slots).
+ */
+static int nvme_reap(struct nvme_ctrl *n, struct nvme_qpair *q, struct nvme_cqe *out)
 {
 	struct nvme_cqe *e = &q->cq[q->cq_head];
 	u16 status = le16toh(__atomic_load_n(&e->status, __ATOMIC_ACQUIRE));
 
 	if (NVME_CQE_PHASE(status) != q->phase)
-		return false;
+		return 0;
 	out->dw0 = le32toh(e->dw0);
 	out->dw1 = le32toh(e->dw1);
 	out->sq_head = le16toh(e->sq_head);
@@ -284,8 +296,7 @@ static bool nvme_reap(struct nvme_ctrl *n, struct nvme_qpair *q, struct nvme_cqe
 		q->phase ^= 1;
 	}
 	q->sq_head = out->sq_head % q->entries;
-	wr32(n, q->cq_db, q->cq_head);
-	return true;
+	return wr32(n, q->cq_db, q->cq_head) ?: 1;
 }
 
 /*
@@ -297,13 +308,16 @@ static int nvme_poll(struct nvme_ctrl *n, struct nvme_qpair *q, u16 cid, int tim
 {
 	struct timespec t0;
 	u32 csts;
+	int r;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		while (nvme_reap(n, q, cqe)) {
+		while ((r = nvme_reap(n, q, cqe)) > 0) {
 			if (cqe->cid == cid)
 				return 0;
 		}
+		if (r)
+			return r;
 		csts = rd32(n, NVME_REG_CSTS);
 		if (csts == ~0U)
 			return -ENODEV;
@@ -391,18 +405,19 @@ static int nvme_enable(struct nvme_ctrl *n)
 	int r;
 
 	nvme_qpair_init(n, &n->admin, 0, WIN_ASQ, WIN_ACQ, NVME_QUEUE_ENTRIES);
-	wr32(n, NVME_REG_AQA, NVME_AQA(NVME_QUEUE_ENTRIES, NVME_QUEUE_ENTRIES));
-	wr64(n, NVME_REG_ASQ, n->admin.sq_iova);
-	wr64(n, NVME_REG_ACQ, n->admin.cq_iova);
-	wr32(n, NVME_REG_CC, cc);
+	r = wr32(n, NVME_REG_AQA, NVME_AQA(NVME_QUEUE_ENTRIES, NVME_QUEUE_ENTRIES)) ?:
+	    wr64(n, NVME_REG_ASQ, n->admin.sq_iova) ?:
+	    wr64(n, NVME_REG_ACQ, n->admin.cq_iova) ?:
+	    wr32(n, NVME_REG_CC, cc);
+	if (r)
+		return r;
 	n->enabled = true;
-	wr32(n, NVME_REG_CC, cc | NVME_CC_EN);
-	r = nvme_wait_csts(n, NVME_CSTS_RDY, NVME_CSTS_RDY);
+	r = wr32(n, NVME_REG_CC, cc | NVME_CC_EN) ?:
+	    nvme_wait_csts(n, NVME_CSTS_RDY, NVME_CSTS_RDY);
 	if (r)
 		return r;
 	/* Polled only: mask every pin-based vector (MSI-X is never enabled). */
-	wr32(n, NVME_REG_INTMS, ~0U);
-	return 0;
+	return wr32(n, NVME_REG_INTMS, ~0U);
 }
 
 /* One I/O completion queue and one submission queue, without interrupts. */
