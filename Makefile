@@ -7,7 +7,7 @@
 #   make install INSTALL_PATH=dir   kselftest layout for run_kselftest.sh
 #   make check           host unit tests, checkpatch, and the VM lab on 6.12, 6.1 and 7.x
 #   make lab             the suite in the VM lab (KERNELS=, LAB_KERNEL=, ...)
-#   make lab-kernel      a small lab kernel from source (KSRC=, KCONFIG_BASE=, FLAVOUR=)
+#   make lab-kernel      a small lab kernel from source (KSRC=, KSOURCE=, KCONFIG_BASE=, FLAVOUR=)
 #   make lab KERNEL=source   the suite in the VM lab on those kernels
 #
 # The kselftest harness is taken, in this order, from KSFT_DIR=, from
@@ -98,12 +98,13 @@ iommufd-headers:
 	@test -f "$(IOMMUFD_INC)/iommufd_test.h" || \
 		{ echo "no iommufd_test.h (fixtures/kernel/headers.sh failed)" >&2; exit 1; }
 
-# A small kernel for the VM lab from KSRC= (default: Debian's
-# linux-source-6.12), tinyconfig (KCONFIG_BASE=defconfig) + config +
-# fixtures/kernel/lab.config, FLAVOUR=compat for iommufd's /dev/vfio/vfio.
+# A small kernel for the VM lab from KSRC= (default: Debian's newest
+# linux-source-N, KSOURCE=6.12 for linux-source-6.12), tinyconfig
+# (KCONFIG_BASE=defconfig) + config + fixtures/kernel/lab.config,
+# FLAVOUR=compat for iommufd's /dev/vfio/vfio.
 # Cached in .cache/kernel/<hash>/: a second run is a no-op.
-LAB_KERNEL_BUILD = KSRC="$(KSRC)" KCONFIG_BASE="$(KCONFIG_BASE)" FLAVOUR="$(FLAVOUR)" \
-	$(TOP)/fixtures/kernel/build.sh
+LAB_KERNEL_BUILD = KSRC="$(KSRC)" KSOURCE="$(KSOURCE)" KCONFIG_BASE="$(KCONFIG_BASE)" \
+	FLAVOUR="$(FLAVOUR)" $(TOP)/fixtures/kernel/build.sh
 lab-kernel:
 	@$(TOP)/fixtures/deps.sh
 	$(LAB_KERNEL_BUILD)
@@ -112,8 +113,8 @@ lab-kernel:
 # one with the whole suite, the compat one without an IOMMU for the mock
 # IOMMU and compat container tests (fixtures/kernel/lab-source.sh).
 ifeq ($(KERNEL),source)
-LAB_RUN = KSRC="$(KSRC)" KCONFIG_BASE="$(KCONFIG_BASE)" FLAVOUR="$(FLAVOUR)" \
-	$(TOP)/fixtures/kernel/lab-source.sh
+LAB_RUN = KSRC="$(KSRC)" KSOURCE="$(KSOURCE)" KCONFIG_BASE="$(KCONFIG_BASE)" \
+	FLAVOUR="$(FLAVOUR)" $(TOP)/fixtures/kernel/lab-source.sh
 else
 LAB_RUN = $(TOP)/fixtures/lab/lab.sh
 endif
