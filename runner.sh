@@ -79,6 +79,7 @@ running_bin=""
 running_num=0
 interrupted=""
 in_cleanup=0
+mdevs_created=0
 stdout_gone=0
 kernel_damaged=""
 klog_ok=1
@@ -164,6 +165,7 @@ main() {
 	fi
 	find_suite
 	select_tests
+	plan_mdev_free_first
 	if [ "$list_only" = 1 ]; then
 		list_plan
 		return 0
@@ -188,10 +190,7 @@ main() {
 			log "$m_d: mdev"
 		fi
 	done
-	for m_t in $mdev_types; do
-		create_mdev "$m_t"
-	done
-	[ -n "$devices" ] || log "no device named: tests that need one will SKIP"
+	[ -n "$devices$mdev_types" ] || log "no device named: tests that need one will SKIP"
 
 	total=$(wc -l < "$tmp/plan" | tr -d ' ')
 	emit "TAP version 13"
@@ -206,6 +205,7 @@ main() {
 			skip_binary "$m_num" "$m_b" "$m_cases"
 			continue
 		fi
+		runs_without_mdevs "$m_b" || create_mdevs
 		run_binary "$m_num" "$m_b" "$m_cases" || true
 	done < "$tmp/plan"
 	m_rc=0
