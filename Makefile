@@ -169,7 +169,7 @@ checkpatch:
 lab:
 	@$(TOP)/fixtures/deps.sh
 	$(MAKE) -C $(TOP) STATIC=1 install INSTALL_PATH=$(TOP)/.cache/suite
-	$(LAB_RUN) --suite $(TOP)/.cache/suite $(KERNELS)
+	LAB_SUITE="$(SUITE)" $(LAB_RUN) --suite $(TOP)/.cache/suite $(KERNELS)
 
 # For the kernel's kselftest Makefile: one "collection:test" line per binary.
 emit_tests:

@@ -9,9 +9,10 @@
 # Safety: only named devices are touched. Before any change, each device's
 # driver, driver_override and identity, each created mdev and each hugepage
 # count are saved under a state folder, and every change is undone on every
-# exit path: normal end, failure, SIGINT, SIGTERM, SIGHUP, a killed or hung
-# test binary. "--restore" undoes what a run killed outright (SIGKILL, power
-# cut of the runner only) left behind. Test binaries run in a session of
+# exit path: normal end, failure, SIGINT, SIGTERM, SIGHUP, a reader of stdout
+# that died (the write error, SIGPIPE or not), a killed or hung test binary.
+# "--restore" undoes what a run killed outright (SIGKILL, power cut of the
+# runner only) left behind. Test binaries run in a session of
 # their own and are killed as a group, so no forked test keeps a device open.
 # A device that is in use is refused unless --force.
 #
@@ -78,6 +79,7 @@ running_bin=""
 running_num=0
 interrupted=""
 in_cleanup=0
+mdevs_created=0
 stdout_gone=0
 kernel_damaged=""
 klog_ok=1
@@ -147,7 +149,11 @@ main() {
 	trap 'on_signal INT 130' INT
 	trap 'on_signal TERM 143' TERM
 	trap 'on_signal HUP 129' HUP
-	trap 'on_signal PIPE 141' PIPE
+	# SIGPIPE is caught, not ignored (which test binaries and the tools of
+	# inner pipelines would inherit), and acts through the failed write
+	# alone (emit): a SIGPIPE from another write, stderr's reader that
+	# died, does not stop the run.
+	trap : PIPE
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/vfio-dirty.XXXXXX")
 	parse_args "$@"
 	if [ -n "$from_ktap" ]; then
@@ -159,6 +165,7 @@ main() {
 	fi
 	find_suite
 	select_tests
+	plan_mdev_free_first
 	if [ "$list_only" = 1 ]; then
 		list_plan
 		return 0
@@ -184,10 +191,7 @@ main() {
 			log "$m_d: mdev"
 		fi
 	done
-	for m_t in $mdev_types; do
-		create_mdev "$m_t"
-	done
-	[ -n "$devices" ] || log "no device named: tests that need one will SKIP"
+	[ -n "$devices$mdev_types" ] || log "no device named: tests that need one will SKIP"
 
 	total=$(wc -l < "$tmp/plan" | tr -d ' ')
 	emit "TAP version 13"
@@ -202,6 +206,7 @@ main() {
 			skip_binary "$m_num" "$m_b" "$m_cases"
 			continue
 		fi
+		runs_without_mdevs "$m_b" || create_mdevs
 		run_binary "$m_num" "$m_b" "$m_cases" || true
 	done < "$tmp/plan"
 	m_rc=0

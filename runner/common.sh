@@ -14,14 +14,27 @@ die() {
 	exit 2
 }
 
+# Prints a line on stdout; returns 1 only when stdout itself is broken. A
+# failed write is not always a reader that is gone: busybox's printf gives
+# up when a signal interrupts a write that blocked on a slow stdout (EINTR:
+# a serial console, and SIGCHLD from a test binary or its watchdog that
+# ended), which stopped lab boots as if the reader had died. cat catches no
+# signal, so nothing interrupts its write, and it fails on a write error
+# (busybox's printf applet does not): if it fails too, the reader is gone
+# (EPIPE) or the terminal hung up (EIO).
+out_line() {
+	printf '%s\n' "$1" 2> /dev/null && return 0
+	{ printf '%s\n' "$1" | cat; } 2> /dev/null
+}
+
 # Prints a line of the KTAP document on stdout and keeps a copy for the
 # JUnit and report writers. When the reader of stdout is gone (| head, an
-# ssh drop) and SIGPIPE did not stop the run (it may be ignored), the write
-# error does, the same way: stop the test and restore everything.
+# ssh drop), the write error stops the run: stop the test and restore
+# everything (SIGPIPE itself only makes the write fail: runner.sh).
 emit() {
 	[ -z "$tmp" ] || printf '%s\n' "$1" >> "$tmp/ktap"
 	[ "$stdout_gone" = 0 ] || return 0
-	if ! printf '%s\n' "$1" 2> /dev/null; then
+	if ! out_line "$1"; then
 		stdout_gone=1
 		[ "$in_cleanup" = 1 ] || on_signal PIPE 141
 	fi

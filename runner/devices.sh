@@ -213,6 +213,43 @@ create_mdev() {
 	log "$cm_uuid: created an mdev of type $1"
 }
 
+# The binaries that test the mdev module itself: mdev_fixture_test.sh
+# unloads and reloads it, which any instance prevents, and it never touches
+# an instance it did not create. They run first, before the runner creates
+# its --mdev-type instances, which the other binaries then get.
+mdev_free_bins="mdev_fixture_test.sh"
+
+runs_without_mdevs() {
+	case " $mdev_free_bins " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+# Moves the binaries that run without the runner's instances to the front
+# of the plan (the others keep their order).
+plan_mdev_free_first() {
+	: > "$tmp/plan.first"
+	: > "$tmp/plan.rest"
+	while IFS= read -r pm_l; do
+		if runs_without_mdevs "${pm_l%% *}"; then
+			printf '%s\n' "$pm_l" >> "$tmp/plan.first"
+		else
+			printf '%s\n' "$pm_l" >> "$tmp/plan.rest"
+		fi
+	done < "$tmp/plan"
+	cat "$tmp/plan.first" "$tmp/plan.rest" > "$tmp/plan"
+}
+
+# Creates the --mdev-type instances, once, before the first binary that is
+# not one of the above, and describes them in the KTAP as print_env does.
+create_mdevs() {
+	[ "$mdevs_created" = 0 ] || return 0
+	mdevs_created=1
+	for cs_t in $mdev_types; do
+		create_mdev "$cs_t"
+		print_env_mdev "$cm_uuid"
+	done
+}
+
 # "2M" -> 2048 (kB); empty for nonsense.
 size_kb() {
 	case $1 in

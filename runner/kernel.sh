@@ -174,6 +174,14 @@ suite_version() {
 	fi
 }
 
+# The "# env: mdev:" line of mdev $1.
+print_env_mdev() {
+	pe_m=$sysfs/bus/mdev/devices/$1
+	pe_type=$(basename "$(readlink "$pe_m/mdev_type" 2>/dev/null || echo '?')")
+	pe_par=$(basename "$(dirname "$(readlink -f "$pe_m")")")
+	emit "# env: mdev: $1 type=$pe_type parent=$pe_par driver=$(basename "$(readlink "$pe_m/driver" 2>/dev/null || echo none)") group=$(basename "$(readlink "$pe_m/iommu_group" 2>/dev/null || echo none)")"
+}
+
 # Prints "# env:" lines: what the report needs to know about this machine.
 print_env() {
 	emit "# env: date: $(date -u +%Y-%m-%dT%H:%M:%S)"
@@ -222,10 +230,7 @@ print_env() {
 	fi
 	for pe_d in $devices; do
 		if is_uuid "$pe_d"; then
-			pe_m=$sysfs/bus/mdev/devices/$pe_d
-			pe_type=$(basename "$(readlink "$pe_m/mdev_type" 2>/dev/null || echo '?')")
-			pe_par=$(basename "$(dirname "$(readlink -f "$pe_m")")")
-			emit "# env: mdev: $pe_d type=$pe_type parent=$pe_par driver=$(basename "$(readlink "$pe_m/driver" 2>/dev/null || echo none)") group=$(basename "$(readlink "$pe_m/iommu_group" 2>/dev/null || echo none)")"
+			print_env_mdev "$pe_d"
 			continue
 		fi
 		pe_dev=$(pci_dev "$pe_d")

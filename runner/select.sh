@@ -128,7 +128,7 @@ list_plan() {
 			continue
 		fi
 		for lp_c in $lp_cases; do
-			echo "$lp_b:$lp_c"
+			out_line "$lp_b:$lp_c" || on_signal PIPE 141
 		done
 	done < "$tmp/plan"
 }
