@@ -46,6 +46,8 @@
 #define GIB		(1024 * MIB)
 #define TIB		(1024 * GIB)
 #define BASE_IOVA	(16 * TIB)
+/* IOMMU-backed: below QEMU VT-d's 39-bit address width and above the MSI window */
+#define PCI_IOVA	(4 * GIB)
 #define MAX_REPS	1000
 #define PIN_RUN		512	/* the kernel's VFIO_PIN_PAGES_MAX_ENTRIES */
 
@@ -63,7 +65,9 @@ static const u64 many_counts[] = { 1, 16, 256, 4096, 32768 };
 static const u64 pin_batches[] = { 1, 16, 512 };
 #define PIN_PAGES	4096
 static const u64 iommu_sizes[] = { 4 * MIB, 64 * MIB, 256 * MIB };
-static const u64 mock_sizes[] = { 4 * MIB, 64 * MIB };
+static const u64 mock_sizes[] = { 4 * MIB, 64 * MIB, 256 * MIB, 1 * GIB };
+/* Inside the mock domain's aperture (drivers/iommu/iommufd/selftest.c). */
+#define MOCK_IOVA	((u64)MOCK_APERTURE_START)
 
 enum phase_bit {
 	PH_FLOOR = 1 << 0,
@@ -256,6 +260,12 @@ static u64 floor_ns(u64 bytes, struct point *out)
 	return cache[i].p.median;
 }
 
+static const char *fmt_ratio(char *buf, size_t len, double r)
+{
+	snprintf(buf, len, r < 100 ? "%.1f" : "%.0f", r);
+	return buf;
+}
+
 static void csv_note(FILE *f, const char *note)
 {
 	for (; *note; note++)
@@ -271,7 +281,7 @@ static const char *const csv_columns[] = {
 /* Prints a measured point (@status "ok") or one that was not (@note says why). */
 static void emit(struct point *p, const char *status, const char *fmt, ...)
 {
-	char tr[32], mi[32], me[32], ma[32], fl[32], pg[32], note[256] = "";
+	char tr[32], mi[32], me[32], ma[32], fl[32], pg[32], ra[32], note[256] = "";
 	double ratio = 0, per_gib = 0, per_page = 0;
 	bool ok = !strcmp(status, "ok");
 	va_list ap;
@@ -298,10 +308,11 @@ static void emit(struct point *p, const char *status, const char *fmt, ...)
 	       (unsigned long long)p->mappings, fmt_size(tr, sizeof(tr), p->tracked),
 	       p->density, (unsigned long long)p->batch);
 	if (ok)
-		printf(" %4d %10s %10s %10s %10s %8.1f %10s\n", p->reps,
+		printf(" %4d %10s %10s %10s %10s %8s %10s\n", p->reps,
 		       fmt_ns(mi, sizeof(mi), p->min), fmt_ns(me, sizeof(me), p->median),
 		       fmt_ns(ma, sizeof(ma), p->max),
-		       p->floor ? fmt_ns(fl, sizeof(fl), p->floor) : "-", ratio,
+		       p->floor ? fmt_ns(fl, sizeof(fl), p->floor) : "-",
+		       p->floor ? fmt_ratio(ra, sizeof(ra), ratio) : "-",
 		       p->units ? fmt_ns(pg, sizeof(pg), (u64)per_page) :
 		       p->tracked ? fmt_ns(pg, sizeof(pg), (u64)per_gib) : "-");
 	else
@@ -313,13 +324,21 @@ static void emit(struct point *p, const char *status, const char *fmt, ...)
 		p->container, p->backing, (unsigned long long)p->mappings,
 		(unsigned long long)p->tracked, p->density, (unsigned long long)p->dirty,
 		(unsigned long long)p->bitmap, (unsigned long long)p->batch);
-	if (ok)
-		fprintf(o.csv, "%d,%llu,%llu,%llu,%llu,%.3f,%.0f,%.1f,", p->reps,
-			(unsigned long long)p->min, (unsigned long long)p->median,
-			(unsigned long long)p->max, (unsigned long long)p->floor, ratio,
-			per_gib, per_page);
-	else
+	if (ok) {
+		fprintf(o.csv, "%d,%llu,%llu,%llu,", p->reps, (unsigned long long)p->min,
+			(unsigned long long)p->median, (unsigned long long)p->max);
+		if (p->floor)
+			fprintf(o.csv, "%llu,%.3f,", (unsigned long long)p->floor, ratio);
+		else
+			fprintf(o.csv, ",,");
+		fprintf(o.csv, "%.0f,", per_gib);
+		if (p->units)
+			fprintf(o.csv, "%.1f,", per_page);
+		else
+			fprintf(o.csv, ",");
+	} else {
 		fprintf(o.csv, ",,,,,,,,");
+	}
 	fprintf(o.csv, "%s,", status);
 	csv_note(o.csv, note);
 	fputc('\n', o.csv);
@@ -522,6 +541,7 @@ static void phase_start(void)
 	for (i = 0; i < ARRAY_SIZE(sizes) && size_of(i) <= o.max_size; i++) {
 		p.tracked = size_of(i);
 		p.bitmap = bitmap_bytes(p.tracked / pg);
+		p.floor = 0;
 		if (!have_mdev) {
 			p.phase = "start";
 			na_mdev(&p);
@@ -806,7 +826,7 @@ static int pci_get_once(void *ctx, u64 *ns)
 	u64 t0 = now_ns();
 	int r;
 
-	r = __container_dirty_get(&penv.c, BASE_IOVA, c->len, pg, c->bitmap, c->bytes);
+	r = __container_dirty_get(&penv.c, PCI_IOVA, c->len, pg, c->bitmap, c->bytes);
 	*ns = now_ns() - t0;
 	return r;
 }
@@ -848,7 +868,7 @@ static void phase_iommu(void)
 			c.bitmap = user_bitmap(c.bytes);
 			r = c.bitmap ? 0 : -ENOMEM;
 			if (!r)
-				r = __container_map(&penv.c, BASE_IOVA, b.addr, c.len,
+				r = __container_map(&penv.c, PCI_IOVA, b.addr, c.len,
 						    VFIO_DMA_MAP_FLAG_READ |
 						    VFIO_DMA_MAP_FLAG_WRITE);
 			if (!r)
@@ -866,7 +886,7 @@ static void phase_iommu(void)
 			else if (w == p.dirty)
 				emit(&p, "ok", NULL);
 			__container_dirty_stop(&penv.c);
-			__container_unmap(&penv.c, BASE_IOVA, c.len, 0, NULL);
+			__container_unmap(&penv.c, PCI_IOVA, c.len, 0, NULL);
 			backing_free(&b);
 			r = 0;
 		}
@@ -880,21 +900,21 @@ struct mock_ctx {
 	u32 hwpt;
 	u64 len, mpg, bytes;
 	u64 *bitmap;
-	u64 *marks;		/* every page: IOMMU_TEST_OP_DIRTY's input */
+	u64 *marks;		/* the pages IOMMU_TEST_OP_DIRTY marks: all or none */
 };
 
-/* Marks every IOPTE dirty (untimed: the GET clears them), then times the GET. */
+/* Marks the IOPTEs dirty (untimed: the GET clears them), then times the GET. */
 static int mock_get_once(void *ctx, u64 *ns)
 {
 	struct mock_ctx *m = ctx;
 	u64 t0, nr;
 	int r;
 
-	r = __iommufd_mock_dirty(&m->ifd, m->hwpt, BASE_IOVA, m->len, m->mpg, m->marks, &nr);
+	r = __iommufd_mock_dirty(&m->ifd, m->hwpt, MOCK_IOVA, m->len, m->mpg, m->marks, &nr);
 	if (r)
 		return r;
 	t0 = now_ns();
-	r = __iommufd_hwpt_get_dirty(&m->ifd, m->hwpt, BASE_IOVA, m->len, m->mpg, m->bitmap, 0);
+	r = __iommufd_hwpt_get_dirty(&m->ifd, m->hwpt, MOCK_IOVA, m->len, m->mpg, m->bitmap, 0);
 	*ns = now_ns() - t0;
 	return r;
 }
@@ -927,8 +947,30 @@ static int mock_setup(struct mock_ctx *m, u32 *ioas, char *why, size_t len)
 					 IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &m->hwpt);
 	if (r)
 		snprintf(why, len, "mock domain and a dirty-tracking HWPT: %s", strerror(-r));
-	m->mpg = iommufd_mock_page_size();
 	return r;
+}
+
+/* One mock point: @m's IOAS maps @b, tracking is on; all or no pages marked. */
+static void mock_point(struct point *p, struct mock_ctx *m)
+{
+	u64 nr, w;
+	int r;
+
+	memset(m->marks, p->density ? 0xff : 0, m->bytes);
+	memset(m->bitmap, 0, m->bytes);
+	r = mock_get_once(m, &nr);
+	w = r ? 0 : bitmap_weight(m->bitmap, m->len / m->mpg);
+	if (r) {
+		EMIT_ERR(p, r, "IOMMU_TEST_OP_DIRTY or IOMMU_HWPT_GET_DIRTY_BITMAP");
+		return;
+	}
+	if (w != p->dirty) {
+		emit(p, "error", "the GET named %llu of %llu marked pages",
+		     (unsigned long long)w, (unsigned long long)p->dirty);
+		return;
+	}
+	r = measure(p, mock_get_once, m);
+	r ? EMIT_ERR(p, r, "IOMMU_HWPT_GET_DIRTY_BITMAP") : emit(p, "ok", NULL);
 }
 
 static void phase_iommufd(void)
@@ -937,58 +979,62 @@ static void phase_iommufd(void)
 	struct mock_ctx m = { .ifd.fd = -1 };
 	char why[256] = "";
 	struct backing b;
+	unsigned int i, d;
 	u32 ioas = 0;
-	unsigned int i;
-	u64 nr, w;
 	int r;
 
+	m.mpg = iommufd_mock_page_size();
 	r = mock_setup(&m, &ioas, why, sizeof(why));
 	for (i = 0; i < ARRAY_SIZE(mock_sizes); i++) {
 		p.tracked = mock_sizes[i];
-		p.density = 100;
-		p.floor = 0;
-		p.dirty = p.tracked / (m.mpg ? m.mpg : pg / 2);
-		p.bitmap = bitmap_bytes(p.dirty);
-		if (r) {
-			emit(&p, r == ENV_SKIP ? "not_available" : "error", "%s", why);
-			continue;
-		}
+		p.bitmap = bitmap_bytes(p.tracked / m.mpg);
 		memset(&b, 0, sizeof(b));
 		m.len = p.tracked;
 		m.bytes = p.bitmap;
-		r = backing_alloc(&b, BACKING_ANON, m.len, why, sizeof(why));
-		m.bitmap = r ? NULL : user_bitmap(m.bytes);
-		m.marks = r ? NULL : malloc(m.bytes);
-		if (!r)
-			r = m.bitmap && m.marks ? 0 : -ENOMEM;
+		m.bitmap = NULL;
+		m.marks = NULL;
 		if (!r) {
-			memset(m.marks, 0xff, m.bytes);
-			r = __iommufd_ioas_map(&m.ifd, ioas, BASE_IOVA, b.addr, m.len);
+			r = backing_alloc(&b, BACKING_ANON, m.len, why, sizeof(why));
+			if (r == BACKING_ABSENT)
+				r = ENV_SKIP;
 		}
-		if (!r)
-			r = __iommufd_hwpt_set_dirty(&m.ifd, m.hwpt,
-						     IOMMU_HWPT_DIRTY_TRACKING_ENABLE);
-		if (!r)
-			r = mock_get_once(&m, &nr);
-		w = r ? 0 : bitmap_weight(m.bitmap, p.dirty);
-		if (!r && w != p.dirty)
-			emit(&p, "error", "the GET named %llu of %llu marked pages",
-			     (unsigned long long)w, (unsigned long long)p.dirty);
-		else if (!r)
-			r = measure(&p, mock_get_once, &m);
-		if (r)
-			EMIT_ERR(&p, r, "mock map, mark or GET_DIRTY_BITMAP");
-		else if (w == p.dirty)
-			emit(&p, "ok", NULL);
+		if (!r) {
+			m.bitmap = user_bitmap(m.bytes);
+			m.marks = malloc(m.bytes);
+			r = m.bitmap && m.marks ? 0 : -ENOMEM;
+			if (r)
+				snprintf(why, sizeof(why), "bitmaps: %s", strerror(-r));
+		}
+		if (!r) {
+			r = __iommufd_ioas_map(&m.ifd, ioas, MOCK_IOVA, b.addr, m.len);
+			if (!r)
+				r = __iommufd_hwpt_set_dirty(&m.ifd, m.hwpt,
+							     IOMMU_HWPT_DIRTY_TRACKING_ENABLE);
+			if (r)
+				snprintf(why, sizeof(why), "IOAS_MAP and SET_DIRTY_TRACKING: %s",
+					 strerror(-r));
+		}
+		for (d = 0; d <= 100; d += 100) {
+			p.density = d;
+			p.dirty = d ? m.len / m.mpg : 0;
+			p.floor = 0;
+			if (r)
+				emit(&p, r == ENV_SKIP ? "not_available" : "error", "%s", why);
+			else
+				mock_point(&p, &m);
+		}
 		free(m.marks);
-		__iommufd_hwpt_set_dirty(&m.ifd, m.hwpt, 0);
-		__iommufd_ioas_unmap(&m.ifd, ioas, BASE_IOVA, m.len, NULL);
+		if (m.ifd.fd >= 0 && !r) {
+			__iommufd_hwpt_set_dirty(&m.ifd, m.hwpt, 0);
+			__iommufd_ioas_unmap(&m.ifd, ioas, MOCK_IOVA, m.len, NULL);
+		}
 		if (b.map)
 			backing_free(&b);
-		r = 0;
+		/* a set-up failure of the mock itself stays for every size */
+		if (r && m.hwpt)
+			r = 0;
 	}
-	if (m.ifd.fd >= 0)
-		iommufd_close(&m.ifd);
+	iommufd_close(&m.ifd);
 }
 
 /*
@@ -997,36 +1043,46 @@ static void phase_iommufd(void)
  * device of the lab has it, and a probe that succeeds is said to be
  * unmeasured rather than given a number.
  */
-static void phase_logging(void)
+static void logging_probe(struct point *p, struct vfio_dev *d)
 {
-	struct point p = { .phase = "report", .container = "-", .backing = "-", .mappings = 1 };
 	struct {
 		struct vfio_device_feature f;
 		struct vfio_device_feature_dma_logging_control c;
 	} arg;
-	enum device_kind kinds[] = { DEVICE_PCI, DEVICE_MDEV };
-	struct dirty_env de;
-	unsigned int k;
 	int r;
 
-	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
-		p.container = kinds[k] == DEVICE_PCI ? "pci" : "mdev";
-		r = env_init(&de, kinds[k], 0, IOMMU_MODE_TYPE1V2);
-		if (r) {
-			emit(&p, r == ENV_SKIP ? "not_available" : "error", "%s", de.reason);
-			continue;
-		}
-		memset(&arg, 0, sizeof(arg));
-		arg.f.argsz = sizeof(arg);
-		arg.f.flags = VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_SET |
-			      VFIO_DEVICE_FEATURE_DMA_LOGGING_START;
-		r = ioctl_errno(de.dev.fd, VFIO_DEVICE_FEATURE, &arg);
-		emit(&p, "not_available", r ?
-		     "%s: VFIO_DEVICE_FEATURE PROBE DMA_LOGGING_START: %s (no device DMA logging)" :
-		     "%s: has DMA logging%s; REPORT is not measured by this version", de.dev.name,
-		     r ? strerror(-r) : "");
-		env_teardown(&de);
-	}
+	memset(&arg, 0, sizeof(arg));
+	arg.f.argsz = sizeof(arg);
+	arg.f.flags = VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_SET |
+		      VFIO_DEVICE_FEATURE_DMA_LOGGING_START;
+	r = ioctl_errno(d->fd, VFIO_DEVICE_FEATURE, &arg);
+	if (r)
+		emit(p, "not_available",
+		     "%s: VFIO_DEVICE_FEATURE PROBE DMA_LOGGING_START: %s (no device DMA logging)",
+		     d->name, strerror(-r));
+	else
+		emit(p, "not_available",
+		     "%s: has DMA logging; REPORT is not measured by this version", d->name);
+}
+
+static void phase_logging(void)
+{
+	struct point p = { .phase = "report", .container = "pci", .backing = "-", .mappings = 1 };
+	struct dirty_env de;
+	int r;
+
+	r = env_init(&de, DEVICE_PCI, 0, IOMMU_MODE_TYPE1V2);
+	if (r)
+		emit(&p, r == ENV_SKIP ? "not_available" : "error", "%s", de.reason);
+	else
+		logging_probe(&p, &de.dev);
+	env_teardown(&de);
+	/* the mdev's group is in the bench's container already */
+	p.container = "mdev";
+	if (have_mdev)
+		logging_probe(&p, &env.dev);
+	else
+		na_mdev(&p);
 }
 
 /* How many points the phases in o.phases will print, for the budget. */
@@ -1048,7 +1104,7 @@ static int plan_points(void)
 	if (o.phases & PH_IOMMU)
 		n += 2 * ARRAY_SIZE(iommu_sizes);
 	if (o.phases & PH_IOMMUFD)
-		n += ARRAY_SIZE(mock_sizes);
+		n += 2 * ARRAY_SIZE(mock_sizes);
 	return n ? n : 1;
 }
 
@@ -1212,7 +1268,7 @@ static void open_mdev(void)
 	char why[160];
 	int r;
 
-	if (!(o.phases & (PH_START | PH_GET | PH_MANY | PH_UNMAP | PH_PIN)))
+	if (!(o.phases & (PH_START | PH_GET | PH_MANY | PH_UNMAP | PH_PIN | PH_LOGGING)))
 		return;
 	r = env_init(&env, DEVICE_MDEV, 0, IOMMU_MODE_TYPE1V2);
 	if (r) {
