@@ -9,6 +9,7 @@
 #   make lab             the suite in the VM lab (KERNELS=, LAB_KERNEL=, ...)
 #   make lab-kernel      a small lab kernel from source (KSRC=, KSOURCE=, KCONFIG_BASE=, FLAVOUR=)
 #   make lab KERNEL=source   the suite in the VM lab on those kernels
+#   make bench           dirty_bench in the VM lab; make bench-plot draws its CSVs
 #
 # The kselftest harness is taken, in this order, from KSFT_DIR=, from
 # KSRC=<kernel tree>, from the enclosing kernel tree when this folder sits at
@@ -61,7 +62,7 @@ IOMMUFD_INC = $(eval IOMMUFD_INC := $(shell $(TOP)/fixtures/kernel/headers.sh $(
 # Only the mock IOMMU's object needs iommufd_test.h, and only
 # dirty_iommufd_test links it.
 MOCK_OBJ := $(OUTPUT)/lib/iommufd_mock.o
-IOMMUFD_OBJS = $(LIB_OBJS) $(MOCK_OBJ) $(OUTPUT)/dirty_iommufd_test.o
+IOMMUFD_OBJS = $(LIB_OBJS) $(MOCK_OBJ) $(OUTPUT)/dirty_iommufd_test.o $(OUTPUT)/dirty_bench.o
 LIB_SRCS := $(filter-out %/iommufd_mock.c %/dma_uring.c,\
 	$(wildcard $(TOP)/selftests/lib/*.c $(TOP)/selftests/lib/drivers/*.c))
 LIB_OBJS := $(patsubst $(TOP)/selftests/lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
@@ -85,7 +86,7 @@ TEST_BINS := $(addprefix $(OUTPUT)/,$(TESTS))
 UNIT_BINS := $(addprefix $(OUTPUT)/,$(UNIT_TESTS))
 
 .PHONY: all install check unit checkpatch lab clean harness emit_tests
-all: $(TEST_BINS)
+all: $(TEST_BINS) $(OUTPUT)/dirty_bench
 
 harness:
 	@test -f $(KSFT_INC)/kselftest_harness.h || \
@@ -141,6 +142,11 @@ $(OUTPUT)/dirty_iommufd_test: $(OUTPUT)/dirty_iommufd_test.o $(LIB_OBJS) $(MOCK_
 $(OUTPUT)/%_test: $(OUTPUT)/%_test.o $(LIB_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# dirty_bench: a tool, not a test (not installed with the suite, not in
+# tests.list); make bench runs it in the VM lab (fixtures/bench/).
+$(OUTPUT)/dirty_bench: $(OUTPUT)/dirty_bench.o $(LIB_OBJS) $(MOCK_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(OUTPUT)/%_unit_test.o: $(TOP)/selftests/unit/%_unit_test.c | harness
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -DCAPABILITIES_FILE='"$(TOP)/selftests/capabilities"' \
@@ -170,6 +176,18 @@ lab:
 	@$(TOP)/fixtures/deps.sh
 	$(MAKE) -C $(TOP) STATIC=1 install INSTALL_PATH=$(TOP)/.cache/suite
 	LAB_SUITE="$(SUITE)" $(LAB_RUN) --suite $(TOP)/.cache/suite $(KERNELS)
+
+# dirty_bench in the VM lab on KERNELS (default 6.12 6.1): build/bench/<uname-r>.csv
+# and .log, then the headline figures; make bench-plot draws them with gnuplot
+# (fixtures/bench/).
+.PHONY: bench bench-plot
+bench:
+	@$(TOP)/fixtures/deps.sh
+	$(TOP)/fixtures/bench/bench-in-lab.sh $(or $(KERNELS),6.12 6.1)
+
+bench-plot:
+	@command -v gnuplot > /dev/null || apt-get install -y gnuplot-nox
+	$(TOP)/fixtures/bench/plot.sh $(BENCH_CSV)
 
 # For the kernel's kselftest Makefile: one "collection:test" line per binary.
 emit_tests:
