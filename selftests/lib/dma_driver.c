@@ -14,6 +14,7 @@ static const struct dma_driver_ops *const drivers[] = {
 	&edu_driver_ops,
 	&vdm_driver_ops,
 	&nvme_driver_ops,
+	&igb_driver_ops,
 };
 
 int __dma_dev_init(struct dma_dev *d, struct vfio_dev *vdev, struct container *c,
