@@ -39,6 +39,7 @@
 /* BAR0 registers (82576 datasheet, section 8) */
 #define IGB_CTRL		0x00000
 #define IGB_STATUS		0x00008
+#define IGB_MDIC		0x00020
 #define IGB_IMC			0x000d8
 #define IGB_RCTL		0x00100
 #define IGB_TCTL		0x00400
@@ -74,6 +75,17 @@
 #define IGB_QUEUE_ENABLE	(1U << 25)	/* RXDCTL, TXDCTL */
 #define IGB_SRRCTL_ADV_ONEBUF	(1U << 25)
 #define IGB_RLPML_MAX		0x3fff
+/* MDI control: a write of PHY 1's register 0 (BMCR) */
+#define IGB_MDIC_REG_SHIFT	16
+#define IGB_MDIC_PHY1		(1U << 21)
+#define IGB_MDIC_OP_WRITE	(1U << 26)
+#define IGB_MDIC_READY		(1U << 28)
+#define IGB_MDIC_ERROR		(1U << 30)
+#define IGB_PHY_BMCR		0
+#define IGB_BMCR_SPEED1000	0x0040
+#define IGB_BMCR_FD		0x0100
+#define IGB_BMCR_ANRESTART	0x0200
+#define IGB_BMCR_AUTOEN		0x1000
 
 /* Advanced transmit data descriptor, cmd_type_len */
 #define IGB_TXD_DTYP_DATA	(3U << 20)
@@ -136,14 +148,20 @@ static int igb_wr(struct igb *g, u32 reg, u32 val)
 	return vfio_pci_bar_write32(&g->d->pci, 0, reg, val);
 }
 
-static volatile struct igb_desc *igb_tx_desc(struct igb *g, unsigned int i)
+static struct igb_desc *igb_tx_desc(struct igb *g, unsigned int i)
 {
-	return (volatile struct igb_desc *)(g->win + IGB_TX_RING_OFF) + i;
+	return (struct igb_desc *)(g->win + IGB_TX_RING_OFF) + i;
 }
 
-static volatile struct igb_desc *igb_rx_desc(struct igb *g, unsigned int i)
+static struct igb_desc *igb_rx_desc(struct igb *g, unsigned int i)
 {
-	return (volatile struct igb_desc *)(g->win + IGB_RX_RING_OFF) + i;
+	return (struct igb_desc *)(g->win + IGB_RX_RING_OFF) + i;
+}
+
+/* A descriptor word the device writes back: read from memory each time. */
+static u32 igb_desc_word(const u32 *w)
+{
+	return le32toh(__atomic_load_n(w, __ATOMIC_ACQUIRE));
 }
 
 static long igb_ms_since(const struct timespec *t0)
@@ -178,11 +196,38 @@ static int igb_reset(struct igb *g)
 	return -ETIMEDOUT;
 }
 
-/* Link up (set link up, wait for the autonegotiation): QEMU receives nothing without it. */
+/* Write PHY register @reg through MDIC and wait until the MAC has done it. */
+static int igb_phy_write(struct igb *g, u32 reg, u16 val)
+{
+	struct timespec t0;
+	u32 mdic;
+
+	if (igb_wr(g, IGB_MDIC, val | reg << IGB_MDIC_REG_SHIFT | IGB_MDIC_PHY1 |
+		   IGB_MDIC_OP_WRITE))
+		return -EIO;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!((mdic = igb_rd(g, IGB_MDIC)) & IGB_MDIC_READY)) {
+		if (igb_ms_since(&t0) > 1000)
+			return -ETIMEDOUT;
+		igb_nap();
+	}
+	return mdic & IGB_MDIC_ERROR ? -EIO : 0;
+}
+
+/*
+ * Link up: QEMU receives nothing (looped back or not) while the link is
+ * down, and a reset takes it down until the PHY autonegotiates again
+ * (restarted here; QEMU completes it 500 ms later).
+ */
 static int igb_link_up(struct igb *g)
 {
 	struct timespec t0;
+	int r;
 
+	r = igb_phy_write(g, IGB_PHY_BMCR, IGB_BMCR_AUTOEN | IGB_BMCR_ANRESTART |
+			  IGB_BMCR_FD | IGB_BMCR_SPEED1000);
+	if (r)
+		return r;
 	if (igb_wr(g, IGB_CTRL, igb_rd(g, IGB_CTRL) | IGB_CTRL_SLU))
 		return -EIO;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -315,7 +360,7 @@ static unsigned int igb_tx_pieces(u64 iova, u64 len)
 static int igb_post(struct dma_dev *d, u64 src, u64 dst, u64 len, u32 *tdt)
 {
 	struct igb *g = igb_of(d);
-	volatile struct igb_desc *rx, *tx;
+	struct igb_desc *rx, *tx;
 	unsigned int n, i, slot;
 	u64 off, piece;
 
@@ -433,7 +478,7 @@ static void igb_recover(struct igb *g)
 static int igb_wait(struct dma_dev *d, int timeout_ms)
 {
 	struct igb *g = igb_of(d);
-	volatile struct igb_desc *rx, *tx;
+	struct igb_desc *rx, *tx;
 	struct timespec t0, sent;
 	bool tx_done = false;
 	u32 status, length;
@@ -444,11 +489,11 @@ static int igb_wait(struct dma_dev *d, int timeout_ms)
 	tx = igb_tx_desc(g, g->tx_last);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		if (!tx_done && (le32toh(tx->w3) & IGB_DESC_DD)) {
+		if (!tx_done && (igb_desc_word(&tx->w3) & IGB_DESC_DD)) {
 			tx_done = true;
 			clock_gettime(CLOCK_MONOTONIC, &sent);
 		}
-		status = le32toh(rx->w2);
+		status = igb_desc_word(&rx->w2);
 		if (status & IGB_DESC_DD)
 			break;
 		if (tx_done && igb_ms_since(&sent) > IGB_RX_GRACE_MS) {
@@ -462,7 +507,7 @@ static int igb_wait(struct dma_dev *d, int timeout_ms)
 		igb_nap();
 	}
 	g->pending = false;
-	length = le32toh(rx->w3) & 0xffff;
+	length = igb_desc_word(&rx->w3) & 0xffff;
 	if (!(status & IGB_RXD_EOP) || (status & IGB_RXD_ERRORS) || length != g->len)
 		return -EIO;
 	return 0;
