@@ -14,6 +14,7 @@ static const struct dma_driver_ops *const drivers[] = {
 	&edu_driver_ops,
 	&vdm_driver_ops,
 	&nvme_driver_ops,
+	&igb_driver_ops,
 };
 
 /* Drivers kept out of the tree (make EXTRA_DRIVERS=dir), in link order. */

@@ -115,6 +115,7 @@ struct dma_dev {
 extern const struct dma_driver_ops edu_driver_ops;
 extern const struct dma_driver_ops vdm_driver_ops;
 extern const struct dma_driver_ops nvme_driver_ops;
+extern const struct dma_driver_ops igb_driver_ops;
 
 /*
  * Finds the driver for the open device @vdev, attached to @c, and
