@@ -6,6 +6,7 @@
 #ifndef VFIO_DIRTY_BACKING_H
 #define VFIO_DIRTY_BACKING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "types.h"
 
@@ -37,6 +38,7 @@ struct backing {
 	void *map;		/* what was mmap()ed, for munmap() */
 	size_t map_len;
 	int fd;			/* memfd, or -1 */
+	bool pooled;		/* the process's 1 GiB hugetlb page (backing.c) */
 };
 
 const char *backing_name(enum backing_kind kind);
@@ -46,7 +48,9 @@ size_t backing_page_size(enum backing_kind kind);
 #define BACKING_ABSENT	1
 
 /*
- * Allocates and touches at least @size bytes. Returns 0; BACKING_ABSENT
+ * Allocates and touches at least @size bytes. The contents are unspecified:
+ * a 1 GiB hugetlb backing is the process's one page, shared from case to
+ * case (MAP_SHARED), with what the last case left in it. Returns 0; BACKING_ABSENT
  * with a @reason that starts with the backing's capability token when the
  * host cannot give it (no such hugepage size, too few free hugepages, THP
  * disabled or not given); or -errno with a @reason when an allocation that
