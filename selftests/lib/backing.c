@@ -219,8 +219,8 @@ static int alloc_hugetlb(struct backing *b, int flag, const char *sysdir,
 	return 0;
 }
 
-int backing_alloc(struct backing *b, enum backing_kind kind, size_t size,
-		  char *reason, size_t reason_len)
+static int alloc(struct backing *b, enum backing_kind kind, size_t size, bool populate,
+		 char *reason, size_t reason_len)
 {
 	char thp[128] = "";
 	long kb;
@@ -290,9 +290,15 @@ int backing_alloc(struct backing *b, enum backing_kind kind, size_t size,
 		backing_free(b);
 		return r;
 	}
-	/* A hugetlb page is faulted in whole: one store per huge page populates it. */
-	touch(b->addr, b->size, kind == BACKING_HUGETLB_2M || kind == BACKING_HUGETLB_1G ?
-	      b->page_size : host_page_size());
+	/*
+	 * A hugetlb page is faulted in whole: one store per huge page populates
+	 * it. Unpopulated THP gets its first huge page, to check it is huge.
+	 */
+	if (populate)
+		touch(b->addr, b->size, kind == BACKING_HUGETLB_2M || kind == BACKING_HUGETLB_1G ?
+		      b->page_size : host_page_size());
+	else if (kind == BACKING_THP)
+		touch(b->addr, b->page_size, host_page_size());
 	if (kind == BACKING_THP) {
 		kb = thp_kb(b->addr);
 		if (kb <= 0) {
@@ -304,6 +310,18 @@ int backing_alloc(struct backing *b, enum backing_kind kind, size_t size,
 		}
 	}
 	return 0;
+}
+
+int backing_alloc(struct backing *b, enum backing_kind kind, size_t size,
+		  char *reason, size_t reason_len)
+{
+	return alloc(b, kind, size, true, reason, reason_len);
+}
+
+int backing_alloc_unpopulated(struct backing *b, enum backing_kind kind, size_t size,
+			      char *reason, size_t reason_len)
+{
+	return alloc(b, kind, size, false, reason, reason_len);
 }
 
 void backing_free(struct backing *b)

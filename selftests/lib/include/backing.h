@@ -58,6 +58,15 @@ size_t backing_page_size(enum backing_kind kind);
  */
 int backing_alloc(struct backing *b, enum backing_kind kind, size_t size,
 		  char *reason, size_t reason_len);
+/*
+ * backing_alloc() for memory nothing pins, an emulated container's: its
+ * pages are faulted in where a vendor driver writes them, not here (THP:
+ * the first huge page, to check it is one). Hugetlb pages are reserved by
+ * mmap() all the same, so a shortage is still a BACKING_ABSENT here. Under
+ * TCG faulting in 1 GiB takes seconds that such a test does not need.
+ */
+int backing_alloc_unpopulated(struct backing *b, enum backing_kind kind, size_t size,
+			      char *reason, size_t reason_len);
 void backing_free(struct backing *b);
 
 #endif
