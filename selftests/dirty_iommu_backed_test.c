@@ -81,7 +81,8 @@ static void check_all_dirty(struct __test_metadata *_metadata, FIXTURE_DATA(all_
 /* DP-BIT-09 at bitmap word boundaries: half a word, one word, one more, ... */
 #define ALL_DIRTY_SIZES(X) X(1) X(8) X(63) X(64) X(65) X(128) X(320)
 #define ALL_DIRTY_TEST(npages)						\
-	TEST_F(all_dirty, bit09_every_page_##npages##_pages)		\
+	TEST_F_TIMEOUT(all_dirty, bit09_every_page_##npages##_pages,	\
+		       BACKING_1G_TIMEOUT)					\
 	{								\
 		check_all_dirty(_metadata, self, variant, npages);	\
 	}
@@ -106,7 +107,7 @@ TEST_F_TIMEOUT(all_dirty, bit09_every_page_big_mapping, 900)
  * DP-SCOPE-08: every page of every mapping, each GET per mapping and one GET
  * over all of them (mappings at 64-page multiples, so no bit is shifted).
  */
-TEST_F(all_dirty, scope08_every_mapping)
+TEST_F_TIMEOUT(all_dirty, scope08_every_mapping, BACKING_1G_TIMEOUT)
 {
 	static const struct dma_region regions[] = {
 		{ .page = 0, .npages = 1 },
@@ -143,7 +144,7 @@ TEST_F(all_dirty, scope08_every_mapping)
  * DP-BIT-10 / DP-ARG-19 / DP-UNM-10: STOP frees the bitmaps, GET and
  * unmap-with-bitmap fail until START, and after START the rule applies again.
  */
-TEST_F(all_dirty, bit10_stop_loses_state)
+TEST_F_TIMEOUT(all_dirty, bit10_stop_loses_state, BACKING_1G_TIMEOUT)
 {
 	const u64 npages = 64;
 	u64 bitmap[1], *want = all_set(npages), unmapped = 0;
@@ -170,7 +171,7 @@ TEST_F(all_dirty, bit10_stop_loses_state)
  * clean bitmap, but in an IOMMU-backed container the first GET reports all
  * of it.
  */
-TEST_F(all_dirty, bit02_map_while_tracking)
+TEST_F_TIMEOUT(all_dirty, bit02_map_while_tracking, BACKING_1G_TIMEOUT)
 {
 	const u64 npages = 65;
 	u64 *want = all_set(npages);

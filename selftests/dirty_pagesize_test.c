@@ -116,7 +116,7 @@ TEST_F(pagesize, cap04_pgsize_single_bit)
  * DP-BIT-13: one bit per pgsize page inside a huge page: a write into one
  * small page of a 2 MiB or 1 GiB page marks that bit only.
  */
-TEST_F(pagesize, bit13_bits_inside_one_backing_page)
+TEST_F_TIMEOUT(pagesize, bit13_bits_inside_one_backing_page, BACKING_1G_TIMEOUT)
 {
 	u64 npages = backing_page_size(variant->backing) / self->pg;
 	const u64 pages[] = { 0, 1, npages / 2, npages - 1 };
@@ -129,7 +129,7 @@ TEST_F(pagesize, bit13_bits_inside_one_backing_page)
 /* DP-BIT-13: word-boundary sizes from one page up, over each backing. */
 #define PAGESIZE_SIZES(X) X(1) X(65) X(513)
 #define PAGESIZE_TEST(n)							\
-	TEST_F(pagesize, bit13_mapping_##n##_pages)				\
+	TEST_F_TIMEOUT(pagesize, bit13_mapping_##n##_pages, BACKING_1G_TIMEOUT)	\
 	{									\
 		const u64 pages[] = { 0, (n) - 1 };				\
 										\
@@ -138,7 +138,7 @@ TEST_F(pagesize, bit13_bits_inside_one_backing_page)
 PAGESIZE_SIZES(PAGESIZE_TEST)
 
 /* DP-BIT-13: an IOVA that is not aligned to the backing's huge page. */
-TEST_F(pagesize, bit13_iova_not_huge_aligned)
+TEST_F_TIMEOUT(pagesize, bit13_iova_not_huge_aligned, BACKING_1G_TIMEOUT)
 {
 	const u64 pages[] = { 0, 3, 511 };
 
@@ -182,7 +182,7 @@ TEST_F_TIMEOUT(pagesize, bit13_big_mapping_and_a_page, 900)
  * DP-ARG-16 / DP-UNM-11: GET and unmap-with-bitmap take only the
  * capability's page size, even over huge-page-backed memory.
  */
-TEST_F(pagesize, arg16_only_capability_pgsize)
+TEST_F_TIMEOUT(pagesize, arg16_only_capability_pgsize, BACKING_1G_TIMEOUT)
 {
 	u64 size = backing_page_size(variant->backing), npages = size / self->pg, pgsize;
 	struct guarded_buf buf;

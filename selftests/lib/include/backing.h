@@ -44,6 +44,14 @@ struct backing {
 const char *backing_name(enum backing_kind kind);
 size_t backing_page_size(enum backing_kind kind);
 
+/*
+ * The harness timeout, in seconds, of a case that may allocate a 1 GiB
+ * hugetlb backing: the first fault of that page after boot also faults in
+ * 1 GiB of guest RAM on the host, which took 6 to 19 s in the VM lab and
+ * more than the harness's default 30 s on a busy host.
+ */
+#define BACKING_1G_TIMEOUT	120
+
 /* backing_alloc(): the host cannot give this backing. */
 #define BACKING_ABSENT	1
 
