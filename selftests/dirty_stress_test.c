@@ -2,8 +2,7 @@
 /*
  * Nothing is lost under concurrency (DP-ARG-23: START/STOP/GET serialise
  * with MAP, UNMAP, pin, unpin and dma_rw under iommu->lock). For a bounded
- * time (VFIO_DIRTY_STRESS_SECONDS, default 10), per device (the first and
- * second PCI device, and the test mdev):
+ * time, per device (the first and second PCI device, and the test mdev):
  *  - a writer has the device write memory, its commands submitted through
  *    io_uring writes to the device fd, into a stable mapping and into one
  *    that comes and goes;
@@ -42,8 +41,14 @@
  *
  * The races must happen: a run in which no write overlapped a GET or an
  * unmap, or no transfer landed in, was blocked by or raced the mapping
- * that comes and goes, is no pass. A run that has not seen each of them
- * by its end goes on, up to SEEN_PATIENCE times its length, then fails
+ * that comes and goes, is no pass. By default a run lasts until it has
+ * seen each of them SEEN_ENOUGH times (at least RUN_MIN_MS, at most
+ * RUN_MAX_S): the races are what it is for, and a fixed time spent them
+ * many times over (edu, the slowest, raced the mapping 14 times in 10 s;
+ * under TCG 10 s per device was a third of the suite's time). With
+ * VFIO_DIRTY_STRESS_SECONDS=N (a soak on real hardware) it runs N seconds
+ * and, if it has not seen each of them by then, goes on up to
+ * SEEN_PATIENCE times that; either way a race not seen fails the case
  * with the counts.
  */
 #include <assert.h>
@@ -111,6 +116,13 @@ enum churn_step {
 #define SEEN_MDEV	(SEEN_GET_OVER | SEEN_UNMAP_OVER | SEEN_REFUSED)
 /* A run goes on for up to this many times its length until it saw them all. */
 #define SEEN_PATIENCE	3
+/* By default: each required race this many times, in this much time. */
+#define SEEN_ENOUGH	4
+#define RUN_MIN_MS	1000
+#define RUN_MAX_S	30
+/* The races the case requires, per kind (SEEN_REFUSED is counted, not required). */
+#define NEED_PCI	SEEN_PCI
+#define NEED_MDEV	(SEEN_GET_OVER | SEEN_UNMAP_OVER)
 
 #define PAGE_PIN	1U	/* a pin and its unpin, not a vfio_dma_rw() write */
 #define PAGE_REFUSED	2U	/* the kernel refused the write (its mapping was gone) */
@@ -166,6 +178,7 @@ struct stress {
 	u64 dmas, churn_landed, churn_blocked, churn_racing;
 	_Atomic u64 bad_reports;	/* reader and mapper */
 	atomic_uint seen;	/* SEEN_* */
+	atomic_uint seen_n[8];	/* per SEEN_* bit: how often, up to SEEN_ENOUGH */
 	atomic_int error;	/* first unexpected errno, 0 if none */
 	char why[320];		/* what went wrong first */
 };
@@ -209,10 +222,62 @@ static void record_failure(struct stress *s, const char *fmt, ...)
 	atomic_store(&s->stop, true);
 }
 
+/* Records race @what (one SEEN_* bit). */
 static void saw(struct stress *s, unsigned int what)
 {
+	atomic_uint *n = &s->seen_n[__builtin_ctz(what)];
+
+	if (atomic_load(n) < SEEN_ENOUGH)
+		atomic_fetch_add(n, 1);
 	if ((atomic_load(&s->seen) & what) != what)
 		atomic_fetch_or(&s->seen, what);
+}
+
+/* Whether each race of @need was seen SEEN_ENOUGH times. */
+static bool saw_enough(struct stress *s, unsigned int need)
+{
+	unsigned int bit;
+
+	for (bit = 0; bit < 8; bit++) {
+		if ((need & (1U << bit)) && atomic_load(&s->seen_n[bit]) < SEEN_ENOUGH)
+			return false;
+	}
+	return true;
+}
+
+static u64 now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (u64)t.tv_sec * 1000 + (u64)t.tv_nsec / 1000000;
+}
+
+/*
+ * Lets the threads run: @seconds, then until every race of @want was seen,
+ * SEEN_PATIENCE times as long at most; with @seconds 0 until each of @need
+ * was seen SEEN_ENOUGH times, RUN_MIN_MS at least and RUN_MAX_S at most.
+ * Returns how long in ms.
+ */
+static u64 run_races(struct stress *s, int seconds, unsigned int want, unsigned int need)
+{
+	struct timespec tick = { .tv_nsec = 10000000 };
+	u64 t0 = now_ms(), min_ms, max_ms;
+
+	if (seconds > 0) {
+		min_ms = seconds * 1000ULL;
+		max_ms = min_ms * SEEN_PATIENCE;
+	} else {
+		min_ms = RUN_MIN_MS;
+		max_ms = RUN_MAX_S * 1000ULL;
+	}
+	while (!atomic_load(&s->stop) && now_ms() - t0 < max_ms) {
+		if (now_ms() - t0 >= min_ms &&
+		    (seconds > 0 ? (atomic_load(&s->seen) & want) == want : saw_enough(s, need)))
+			break;
+		nanosleep(&tick, NULL);
+	}
+	return now_ms() - t0;
 }
 
 /* Whether a write was in flight at any time between the two snapshots. */
@@ -953,13 +1018,11 @@ static int pci_stress_init(struct stress *s, struct dma_dev *d)
 TEST_F_TIMEOUT(stress, arg23_nothing_lost_under_concurrency, 600)
 {
 	const char *env = getenv("VFIO_DIRTY_STRESS_SECONDS");
-	int seconds = env ? atoi(env) : 10;
+	/* 0: until the races were seen; a value that is no positive number: 1 s */
+	int seconds = env && *env ? (atoi(env) > 0 ? atoi(env) : 1) : 0;
 	struct stress *s = self->s;
 	pthread_t tw, tr, tm;
-	struct timespec tick = { .tv_nsec = 100000000 };
-	u64 *bitmap, done0[STABLE_PAGES], i;
-	unsigned int want;
-	int ticks;
+	u64 *bitmap, done0[STABLE_PAGES], i, ran_ms;
 
 	s->env = &self->env;
 	s->vdm = &self->vdm;
@@ -985,15 +1048,8 @@ TEST_F_TIMEOUT(stress, arg23_nothing_lost_under_concurrency, 600)
 	ASSERT_EQ(0, pthread_create(&tw, NULL, s->dma ? pci_writer : vdm_writer, s));
 	ASSERT_EQ(0, pthread_create(&tr, NULL, reader, s));
 	ASSERT_EQ(0, pthread_create(&tm, NULL, mapper, s));
-	seconds = seconds > 0 ? seconds : 1;
-	sleep(seconds);
-	/* Not every race happened yet: a little longer, SEEN_PATIENCE times at most. */
-	want = s->all_dirty ? SEEN_PCI : SEEN_MDEV;
-	for (ticks = 0; ticks < (SEEN_PATIENCE - 1) * seconds * 10; ticks++) {
-		if (atomic_load(&s->stop) || (atomic_load(&s->seen) & want) == want)
-			break;
-		nanosleep(&tick, NULL);
-	}
+	ran_ms = run_races(s, seconds, s->all_dirty ? SEEN_PCI : SEEN_MDEV,
+			   s->all_dirty ? NEED_PCI : NEED_MDEV);
 	atomic_store(&s->stop, true);
 	pthread_join(tw, NULL);
 	pthread_join(tr, NULL);
@@ -1017,7 +1073,7 @@ TEST_F_TIMEOUT(stress, arg23_nothing_lost_under_concurrency, 600)
 	EXPECT_LT(0, s->unmaps);
 	if (variant->kind == DEVICE_PCI) {
 		TH_LOG("%s, %.1f s: %llu transfers through io_uring, %llu GETs (%llu during a transfer), %llu map+unmap-with-bitmap (%llu during a transfer)",
-		       self->dma.ops->name, seconds + ticks / 10.0, (unsigned long long)s->dmas,
+		       self->dma.ops->name, ran_ms / 1000.0, (unsigned long long)s->dmas,
 		       (unsigned long long)s->gets, (unsigned long long)s->gets_busy,
 		       (unsigned long long)s->unmaps, (unsigned long long)s->unmaps_busy);
 		TH_LOG("into the mapping that comes and goes: %llu landed, %llu blocked, %llu racing",
@@ -1035,7 +1091,7 @@ TEST_F_TIMEOUT(stress, arg23_nothing_lost_under_concurrency, 600)
 		return;
 	}
 	TH_LOG("%.1f s: %llu batches, %llu writes and pins (%llu pins, %llu into the mapping that comes and goes, %llu refused while it was gone), %llu GETs (%llu during a batch), %llu map+unmap-with-bitmap (%llu during a batch)",
-	       seconds + ticks / 10.0, (unsigned long long)s->batches,
+	       ran_ms / 1000.0, (unsigned long long)s->batches,
 	       (unsigned long long)s->writes, (unsigned long long)s->pins,
 	       (unsigned long long)s->churn_writes, (unsigned long long)s->refused_writes,
 	       (unsigned long long)s->gets, (unsigned long long)s->gets_busy,
@@ -1061,10 +1117,10 @@ TEST_F_TIMEOUT(stress, arg23_nothing_lost_under_concurrency, 600)
 	EXPECT_EQ(0, vdm_reg(&self->vdm, VDM_REG_PINNED));
 }
 
-VFIO_DIRTY_MAIN("dirty_stress_test: for VFIO_DIRTY_STRESS_SECONDS (default 10), per device, one\n"
-		"thread has the device write memory through commands submitted with io_uring\n"
-		"(test mdev: vfio_dma_rw writes, pin and unpin; edu, NVMe: the register writes\n"
-		"that start a DMA), one GETs the bitmap, one maps and unmaps-with-bitmap a second\n"
+VFIO_DIRTY_MAIN("dirty_stress_test: per device, until each race below was seen 4 times (or for\n"
+		"VFIO_DIRTY_STRESS_SECONDS), one thread has the device write memory through\n"
+		"commands submitted with io_uring (test mdev: vfio_dma_rw writes, pin and unpin;\n"
+		"edu, NVMe: the register writes that start a DMA), one GETs the bitmap, one maps and unmaps-with-bitmap a second\n"
 		"mapping (DP-ARG-23); no report names a hole. Test mdev: each write is named by a\n"
 		"report that overlapped it or by the first that began after it completed, and no\n"
 		"report names a page no write explains. PCI (every page always dirty, DP-BIT-09, so\n"

@@ -210,6 +210,41 @@ TEST(backing_anon_is_page_aligned)
 	backing_free(&b);
 }
 
+/* How many of the @npages pages from @addr are resident. */
+static size_t resident(void *addr, size_t npages)
+{
+	unsigned char vec[64];
+	size_t i, n = 0;
+
+	if (npages > sizeof(vec) || mincore(addr, npages * host_page_size(), vec))
+		return (size_t)-1;
+	for (i = 0; i < npages; i++)
+		n += vec[i] & 1;
+	return n;
+}
+
+/* backing_alloc() faults in every page; backing_alloc_unpopulated() none. */
+TEST(backing_populated_or_not)
+{
+	const size_t npages = 16;
+	enum backing_kind kinds[] = { BACKING_ANON, BACKING_MEMFD };
+	struct backing b;
+	char why[256] = "";
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		ASSERT_EQ(0, backing_alloc(&b, kinds[i], npages * host_page_size(), why,
+					   sizeof(why))) TH_LOG("%s", why);
+		EXPECT_EQ(npages, resident(b.addr, npages)) TH_LOG("%s", backing_name(kinds[i]));
+		backing_free(&b);
+		ASSERT_EQ(0, backing_alloc_unpopulated(&b, kinds[i], npages * host_page_size(),
+						       why, sizeof(why))) TH_LOG("%s", why);
+		EXPECT_EQ(0, resident(b.addr, npages)) TH_LOG("%s", backing_name(kinds[i]));
+		EXPECT_FALSE(b.pooled);
+		backing_free(&b);
+	}
+}
+
 /* The mode axis: names are the variant prefixes, refusals the spec's errnos. */
 FIXTURE(mode_axis) {
 	int unused;
