@@ -82,6 +82,31 @@ int __iommufd_mock_access_write(struct iommufd *ifd, int access_fd, u64 iova,
 	return ioctl_errno(ifd->fd, IOMMU_TEST_CMD, &cmd);
 }
 
+int __iommufd_mock_hwpt_alloc_pt(struct iommufd *ifd, u32 dev_id, u32 pt_id, u32 flags,
+				 u32 pagetable_type, u32 *hwpt_id)
+{
+	/* 7.x's layout; the 6.12 header the suite builds with has iotlb only */
+	struct {
+		__u32 iotlb;
+		__u32 pagetable_type;
+	} data = { .pagetable_type = pagetable_type };
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dev_id = dev_id,
+		.pt_id = pt_id,
+		.data_type = IOMMU_HWPT_DATA_SELFTEST,
+		.data_len = sizeof(data),
+		.data_uptr = (uintptr_t)&data,
+	};
+	int r;
+
+	r = ioctl_errno(ifd->fd, IOMMU_HWPT_ALLOC, &cmd);
+	if (!r)
+		*hwpt_id = cmd.out_hwpt_id;
+	return r;
+}
+
 u64 iommufd_mock_page_size(void)
 {
 	return (u64)host_page_size() / 2;

@@ -30,6 +30,16 @@ int __iommufd_mock_domain(struct iommufd *ifd, u32 pt_id, u32 dev_flags,
  */
 int __iommufd_mock_dirty(struct iommufd *ifd, u32 hwpt_id, u64 iova, u64 length,
 			 u64 page_size, const void *bitmap, u64 *nr_dirty);
+/*
+ * IOMMU_HWPT_ALLOC of a paging HWPT over @pt_id with the selftest data of
+ * 7.x's mock, struct iommu_hwpt_selftest { iotlb, pagetable_type }, and
+ * @pagetable_type (0: MOCK_IOMMUPT_DEFAULT, the AMDv1 format on the
+ * generic page table). 6.12's mock takes no data for a paging HWPT and
+ * fails with -EOPNOTSUPP: success says the mock is the generic-page-table
+ * one.
+ */
+int __iommufd_mock_hwpt_alloc_pt(struct iommufd *ifd, u32 dev_id, u32 pt_id, u32 flags,
+				 u32 pagetable_type, u32 *hwpt_id);
 /* An iommufd "access" on @ioas_id, as an emulated VFIO device uses one. */
 int __iommufd_mock_access(struct iommufd *ifd, u32 ioas_id, int *access_fd);
 /* Writes @len bytes of @buf at @iova through the access (iommufd_access_rw). */
