@@ -1068,7 +1068,7 @@ TEST_F_TIMEOUT(stress, arg23_nothing_lost_under_concurrency, 600)
 	}
 	EXPECT_EQ(0, atomic_load(&s->error))
 		TH_LOG("first error: %s", s->why[0] ? s->why : strerror(atomic_load(&s->error)));
-	EXPECT_EQ(0, s->bad_reports);
+	EXPECT_EQ(0, atomic_load(&s->bad_reports));
 	EXPECT_LT(0, s->gets);
 	EXPECT_LT(0, s->unmaps);
 	if (variant->kind == DEVICE_PCI) {
