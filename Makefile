@@ -98,7 +98,7 @@ endif
 # line or the environment come after them: they add, and can override.
 VD_CFLAGS += -O2 -g -std=gnu11 -Wall -Wextra $(if $(filter 0,$(WERROR)),,-Werror)
 VD_CFLAGS += -fmacro-prefix-map=$(TOP)/= $(VD_TARGET_FLAGS) $(VD_CLANG_CFLAGS)
-VD_CPPFLAGS := -I$(TOP)/selftests/lib/include -I$(TOP)/fixtures/kmod $(VD_KHDR) \
+VD_CPPFLAGS = -I$(TOP)/selftests/lib/include -I$(TOP)/fixtures/kmod $(VD_KHDR) \
 	-isystem $(KSFT_INC) -MMD -MP
 VD_LDFLAGS := $(VD_TARGET_FLAGS)
 VD_LDLIBS := -lpthread
@@ -273,15 +273,20 @@ emit_tests:
 # settings, and the suite in vfio_dirty/suite/).
 KSFT_RUNNER_FILES := run_kselftest.sh kselftest/runner.sh kselftest/prefix.pl \
 	kselftest/ktap_helpers.sh kselftest/module.sh
+ifeq ($(KSFT_DIR)$(KSRC)$(wildcard $(TOP)/../kselftest_harness.h),)
+KSFT_RUNNER_DIR = $(eval KSFT_RUNNER_DIR := $(shell $(TOP)/fixtures/ksrc.sh runner))$(KSFT_RUNNER_DIR)
+else
+KSFT_RUNNER_DIR = $(KSFT_INC)
+endif
 kselftest-install: $(TEST_BINS) | harness
 	@test -n "$(INSTALL_PATH)" || \
 		{ echo "usage: make kselftest-install INSTALL_PATH=dir" >&2; exit 1; }
-	@for f in $(KSFT_RUNNER_FILES); do test -f $(KSFT_INC)/$$f || \
-		{ echo "$(KSFT_INC) has no $$f (KSFT_DIR= needs a selftests folder with run_kselftest.sh)" >&2; \
+	@for f in $(KSFT_RUNNER_FILES); do test -f $(KSFT_RUNNER_DIR)/$$f || \
+		{ echo "$(KSFT_RUNNER_DIR) has no $$f (KSFT_DIR= needs a selftests folder with run_kselftest.sh)" >&2; \
 		exit 1; }; done
 	install -d $(INSTALL_PATH)/kselftest
-	install -m 0744 $(KSFT_INC)/run_kselftest.sh $(INSTALL_PATH)/
-	install -m 0744 $(addprefix $(KSFT_INC)/,$(filter kselftest/%,$(KSFT_RUNNER_FILES))) \
+	install -m 0744 $(KSFT_RUNNER_DIR)/run_kselftest.sh $(INSTALL_PATH)/
+	install -m 0744 $(addprefix $(KSFT_RUNNER_DIR)/,$(filter kselftest/%,$(KSFT_RUNNER_FILES))) \
 		$(INSTALL_PATH)/kselftest/
 	$(call VD_INSTALL_WRAPPERS,$(INSTALL_PATH)/vfio_dirty)
 	install -m 0644 $(TOP)/config $(TOP)/settings $(INSTALL_PATH)/vfio_dirty/

@@ -43,7 +43,7 @@ int __vdm_probe(struct vdm *v, int fd, char *reason, size_t reason_len)
 		snprintf(reason, reason_len,
 			 "magic 0x%x version %u, want 0x%x version %u: not a " VDM_DRIVER_NAME
 			 " of this suite (rebuild fixtures/kmod)",
-			 (u32)magic, (u32)version, VDM_MAGIC, VDM_VERSION);
+			 (u32)magic, (u32)version, VDM_MAGIC, (u32)VDM_VERSION);
 		return -EPROTO;
 	}
 	return 0;
