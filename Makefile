@@ -333,10 +333,20 @@ else
 LAB_RUN = $(TOP)/fixtures/lab/lab.sh
 endif
 
+# make lab SANITIZE=1: the suite built with ASan and UBSan, dynamically
+# linked (the sanitizers cannot link statically; the initramfs takes the
+# shared libraries the binaries need), in its own install folder.
+ifeq ($(SANITIZE),1)
+LAB_SUITE_DIR := $(TOP)/.cache/suite-sanitize
+LAB_BUILD := SANITIZE=1
+else
+LAB_SUITE_DIR := $(TOP)/.cache/suite
+LAB_BUILD := STATIC=1
+endif
 lab:
 	@$(TOP)/fixtures/deps.sh
-	$(MAKE) -C $(TOP) KSELFTEST=0 STATIC=1 install INSTALL_PATH=$(TOP)/.cache/suite
-	LAB_SUITE="$(SUITE)" $(LAB_RUN) --suite $(TOP)/.cache/suite $(KERNELS)
+	$(MAKE) -C $(TOP) KSELFTEST=0 $(LAB_BUILD) install INSTALL_PATH=$(LAB_SUITE_DIR)
+	LAB_SUITE="$(SUITE)" $(LAB_RUN) --suite $(LAB_SUITE_DIR) $(KERNELS)
 
 # dirty_bench in the VM lab on KERNELS (default 6.12 6.1): build/bench/<uname-r>.csv
 # and .log, then the headline figures; make bench-plot draws them with gnuplot
