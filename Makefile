@@ -5,7 +5,8 @@
 #   make                 build every test binary into $(OUTPUT) (build/dynamic)
 #   make STATIC=1        the same, statically linked (the VM lab uses this): build/static
 #   make SANITIZE=1      with ASan and UBSan, any error fatal: build/sanitize; make unit runs them
-#   make CC=clang        clang (build/dynamic-clang); LLVM=1 (LLVM=-14, LLVM=/path/): build/dynamic-llvm
+#   make CC=clang        clang: build/dynamic-clang
+#   make LLVM=1          clang as lib.mk reads LLVM= (LLVM=-14, LLVM=/path/): build/dynamic-llvm
 #   make CROSS_COMPILE=aarch64-linux-gnu-   a cross build (ARCH=arm64 with LLVM=1)
 #   make CFLAGS=... CPPFLAGS=... LDFLAGS=... LDLIBS=...   added to the project's flags
 #   make WERROR=0        warnings are not errors (they are by default, with every compiler)
@@ -204,8 +205,9 @@ $(B)/%.o: $(TOP)/selftests/%.c | harness
 # compiles: a program calling it must compile and link as the test will (a
 # cross compiler may find the host's liburing.h, and no library to link).
 VD_URING_OK = $(shell printf '\043include <liburing.h>\nint main(void) { struct io_uring r; \
-	return io_uring_queue_init(1, &r, 0); }\n' | $(CC) $(filter-out -MMD -MP,$(VD_CPPFLAGS)) $(CPPFLAGS) $(VD_CFLAGS) \
-	$(CFLAGS) $(VD_LDFLAGS) $(LDFLAGS) -x c - -o /dev/null -luring > /dev/null 2>&1 && echo yes)
+	return io_uring_queue_init(1, &r, 0); }\n' | \
+	$(CC) $(filter-out -MMD -MP,$(VD_CPPFLAGS)) $(CPPFLAGS) $(VD_CFLAGS) $(CFLAGS) \
+	$(VD_LDFLAGS) $(LDFLAGS) -x c - -o /dev/null -luring > /dev/null 2>&1 && echo yes)
 $(addsuffix .o,$(addprefix $(B)/,$(URING_TESTS))) $(URING_OBJ): VD_NEED_URING = \
 	$(if $(VD_URING_OK),,$(error $(URING_TESTS) needs liburing, which $(CC) cannot compile and \
 	link: install liburing-dev (fixtures/deps.sh), or build without it: make NO_URING=1))
@@ -274,7 +276,8 @@ emit_tests:
 KSFT_RUNNER_FILES := run_kselftest.sh kselftest/runner.sh kselftest/prefix.pl \
 	kselftest/ktap_helpers.sh kselftest/module.sh
 ifeq ($(KSFT_DIR)$(KSRC)$(wildcard $(TOP)/../kselftest_harness.h),)
-KSFT_RUNNER_DIR = $(eval KSFT_RUNNER_DIR := $(shell $(TOP)/fixtures/ksrc.sh runner))$(KSFT_RUNNER_DIR)
+KSFT_RUNNER_DIR = $(eval KSFT_RUNNER_DIR := \
+	$(shell $(TOP)/fixtures/ksrc.sh runner))$(KSFT_RUNNER_DIR)
 else
 KSFT_RUNNER_DIR = $(KSFT_INC)
 endif
@@ -282,7 +285,8 @@ kselftest-install: $(TEST_BINS) | harness
 	@test -n "$(INSTALL_PATH)" || \
 		{ echo "usage: make kselftest-install INSTALL_PATH=dir" >&2; exit 1; }
 	@for f in $(KSFT_RUNNER_FILES); do test -f $(KSFT_RUNNER_DIR)/$$f || \
-		{ echo "$(KSFT_RUNNER_DIR) has no $$f (KSFT_DIR= needs a selftests folder with run_kselftest.sh)" >&2; \
+		{ echo "$(KSFT_RUNNER_DIR) has no $$f (KSFT_DIR= needs a selftests folder" \
+		"with run_kselftest.sh)" >&2; \
 		exit 1; }; done
 	install -d $(INSTALL_PATH)/kselftest
 	install -m 0744 $(KSFT_RUNNER_DIR)/run_kselftest.sh $(INSTALL_PATH)/
