@@ -137,8 +137,8 @@ static void mock_env_setup(struct __test_metadata *_metadata, struct mock_env *m
 	m->huge = huge;
 	IOMMUFD_OPEN_OR_SKIP(&m->ifd);
 	ASSERT_EQ(0, __iommufd_ioas_alloc(&m->ifd, &m->ioas_id));
-	r = __iommufd_mock_domain(&m->ifd, m->ioas_id, huge ? MOCK_FLAGS_DEVICE_HUGE_IOVA : 0,
-				  &m->md);
+	r = __iommufd_mock_domain(&m->ifd, m->ioas_id,
+				  huge ? IOMMUFD_MOCK_FLAGS_DEVICE_HUGE_IOVA : 0, &m->md);
 	/*
 	 * 7.x's mock knows no MOCK_FLAGS_DEVICE_HUGE_IOVA (EINVAL): its huge
 	 * IOPTEs come from the HWPT's pagetable_type, on a plain mock device.

@@ -47,6 +47,12 @@ int __iommufd_mock_hwpt_alloc_pt(struct iommufd *ifd, u32 dev_id, u32 pt_id, u32
  */
 #define IOMMUFD_MOCK_IOMMUPT_DEFAULT	0
 #define IOMMUFD_MOCK_IOMMUPT_HUGE	1
+/*
+ * 6.12's mock device flag for huge IOPTEs (MOCK_FLAGS_DEVICE_HUGE_IOVA in
+ * its iommufd_test.h), by value: 7.x's header no longer has it, and the
+ * suite builds against either (KSRC=, or inside a kernel tree).
+ */
+#define IOMMUFD_MOCK_FLAGS_DEVICE_HUGE_IOVA	(1 << 1)
 /* An iommufd "access" on @ioas_id, as an emulated VFIO device uses one. */
 int __iommufd_mock_access(struct iommufd *ifd, u32 ioas_id, int *access_fd);
 /* Writes @len bytes of @buf at @iova through the access (iommufd_access_rw). */
