@@ -130,23 +130,33 @@ static int mock_map_per_page(struct iommufd *ifd, u32 ioas_id, void *addr, u64 l
 
 /*
  * Sets @m up, or SKIPs (the caller must return right after) when the
- * kernel has no iommufd, no mock, or the host no such memory.
+ * kernel has no iommufd, no mock, or the host no such memory. @npages mock
+ * pages, or with @huge and @ioptes, that many huge IOPTEs.
  */
 static void mock_env_setup(struct __test_metadata *_metadata, struct mock_env *m,
-			   u64 npages, bool huge)
+			   u64 npages, bool huge, u64 ioptes)
 {
-	u64 len = npages * iommufd_mock_page_size();
+	bool pt_huge = false;	/* huge IOPTEs by pagetable_type (7.x) */
 	char why[256] = "";
+	u64 len;
 	int r;
 
 	memset(m, 0, sizeof(*m));
 	m->ifd.fd = -1;
-	m->npages = npages;
 	m->huge = huge;
 	IOMMUFD_OPEN_OR_SKIP(&m->ifd);
 	ASSERT_EQ(0, __iommufd_ioas_alloc(&m->ifd, &m->ioas_id));
-	r = __iommufd_mock_domain(&m->ifd, m->ioas_id, huge ? MOCK_FLAGS_DEVICE_HUGE_IOVA : 0,
-				  &m->md);
+	r = __iommufd_mock_domain(&m->ifd, m->ioas_id,
+				  huge ? IOMMUFD_MOCK_FLAGS_DEVICE_HUGE_IOVA : 0, &m->md);
+	/*
+	 * 7.x's mock knows no MOCK_FLAGS_DEVICE_HUGE_IOVA (EINVAL): its huge
+	 * IOPTEs come from the HWPT's pagetable_type, on a plain mock device.
+	 * A mock that refuses the plain device too has no IOMMU.
+	 */
+	if (r == -EINVAL && huge) {
+		r = __iommufd_mock_domain(&m->ifd, m->ioas_id, 0, &m->md);
+		pt_huge = !r;
+	}
 	if (r == -ENOTTY)
 		SKIP(return, "iommufd_mock: IOMMU_TEST_CMD: %s (kernel without CONFIG_IOMMUFD_TEST)",
 		     strerror(-r));
@@ -154,8 +164,27 @@ static void mock_env_setup(struct __test_metadata *_metadata, struct mock_env *m
 		SKIP(return, "iommufd_mock: mock device has no IOMMU (MOCK_DOMAIN: EINVAL): %s registered before the mock and 6.12 probes it with their ops; boot with intel_iommu=off",
 		     why);
 	ASSERT_EQ(0, r);
+	/*
+	 * 7.x's MOCK_IOMMUPT_HUGE HWPT has the page sizes MOCK_HUGE_PAGE_SIZE
+	 * (1 MiB) and PAGE_SIZE: allocated before the IOAS is queried, it
+	 * raises the IOAS alignment to PAGE_SIZE, the granule every GET and
+	 * mark then uses, and the mapping made below lands in 1 MiB IOPTEs
+	 * wherever IOVA and memory allow, which 2 MiB hugetlb memory mapped at
+	 * MOCK_IOVA does, as 6.12's MOCK_FLAGS_DEVICE_HUGE_IOVA did.
+	 */
+	if (pt_huge) {
+		r = __iommufd_mock_hwpt_alloc_pt(&m->ifd, m->md.idev_id, m->ioas_id,
+						 IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+						 IOMMUFD_MOCK_IOMMUPT_HUGE, &m->hwpt_id);
+		/* the 7.x mock that refused the flag must take pagetable_type */
+		ASSERT_EQ(0, r) TH_LOG("MOCK_IOMMUPT_HUGE HWPT after MOCK_FLAGS_DEVICE_HUGE_IOVA was refused");
+	}
 	ASSERT_EQ(0, __iommufd_ioas_iova_alignment(&m->ifd, m->ioas_id, &m->pgsize));
 	m->pte = huge ? iommufd_mock_huge_page_size() / m->pgsize : 1;
+	if (huge && ioptes)
+		npages = ioptes * m->pte;
+	m->npages = npages;
+	len = npages * m->pgsize;
 
 	r = backing_alloc(&m->mem, huge ? BACKING_HUGETLB_2M : BACKING_ANON, len, why,
 			  sizeof(why));
@@ -177,10 +206,10 @@ static void mock_env_setup(struct __test_metadata *_metadata, struct mock_env *m
 	if (!huge)
 		r = __iommufd_mock_hwpt_alloc_pt(&m->ifd, m->md.idev_id, m->ioas_id,
 						 IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
-						 0 /* MOCK_IOMMUPT_DEFAULT */, &m->hwpt_id);
+						 IOMMUFD_MOCK_IOMMUPT_DEFAULT, &m->hwpt_id);
 	if (!r) {
 		m->pte = host_page_size() / m->pgsize;
-	} else {
+	} else if (!pt_huge) {
 		ASSERT_EQ(-EOPNOTSUPP, r);
 		ASSERT_EQ(0, __iommufd_hwpt_alloc(&m->ifd, m->md.idev_id, m->ioas_id,
 						  IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &m->hwpt_id));
@@ -222,7 +251,7 @@ FIXTURE(hwpt) {
 
 FIXTURE_VARIANT(hwpt) {
 	u64 npages;		/* bitmap bits, one per mock page */
-	bool huge;		/* MOCK_FLAGS_DEVICE_HUGE_IOVA over 2 MiB hugetlb memory */
+	bool huge;		/* huge mock IOPTEs over 2 MiB hugetlb memory */
 };
 
 FIXTURE_VARIANT_ADD(hwpt, half_byte) { .npages = 4 };
@@ -236,7 +265,7 @@ FIXTURE_VARIANT_ADD(hwpt, huge_bitmap_4k) { .npages = 32768, .huge = true };
 
 FIXTURE_SETUP(hwpt)
 {
-	mock_env_setup(_metadata, &self->m, variant->npages, variant->huge);
+	mock_env_setup(_metadata, &self->m, variant->npages, variant->huge, 0);
 }
 
 FIXTURE_TEARDOWN(hwpt)
@@ -244,21 +273,21 @@ FIXTURE_TEARDOWN(hwpt)
 	mock_env_teardown(&self->m);
 }
 
-/* Huge mock IOPTEs (512 mock pages each), three and 64 of them. */
+/* Huge mock IOPTEs (1 MiB: 512 mock pages on 6.12, 256 pages of 4 KiB on 7.x), 3 and 64. */
 FIXTURE(hwpt_huge) {
 	struct mock_env m;
 };
 
 FIXTURE_VARIANT(hwpt_huge) {
-	u64 npages;
+	u64 ioptes;
 };
 
-FIXTURE_VARIANT_ADD(hwpt_huge, iopte_3) { .npages = 3 * 512 };
-FIXTURE_VARIANT_ADD(hwpt_huge, iopte_64) { .npages = 64 * 512 };
+FIXTURE_VARIANT_ADD(hwpt_huge, iopte_3) { .ioptes = 3 };
+FIXTURE_VARIANT_ADD(hwpt_huge, iopte_64) { .ioptes = 64 };
 
 FIXTURE_SETUP(hwpt_huge)
 {
-	mock_env_setup(_metadata, &self->m, variant->npages, true);
+	mock_env_setup(_metadata, &self->m, 0, true, variant->ioptes);
 }
 
 FIXTURE_TEARDOWN(hwpt_huge)
@@ -273,7 +302,7 @@ FIXTURE(hwpt_args) {
 
 FIXTURE_SETUP(hwpt_args)
 {
-	mock_env_setup(_metadata, &self->m, 64, false);
+	mock_env_setup(_metadata, &self->m, 64, false, 0);
 }
 
 FIXTURE_TEARDOWN(hwpt_args)
@@ -460,7 +489,9 @@ TEST_F(hwpt, hwpt03_coarser_page_sizes)
 	struct mock_env *m = &self->m;
 	u64 per_bit;
 
-	for (per_bit = 2; per_bit <= m->npages; per_bit *= 8) {
+	/* ALT-HWPT-03: a page_size that does not divide the IOVA is EINVAL */
+	for (per_bit = 2; per_bit <= m->npages && !(MOCK_IOVA % (per_bit * m->pgsize));
+	     per_bit *= 8) {
 		u64 nbits = m->npages / per_bit;
 		u64 *want = calloc(1, bitmap_bytes(nbits));
 

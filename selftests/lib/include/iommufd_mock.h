@@ -40,6 +40,19 @@ int __iommufd_mock_dirty(struct iommufd *ifd, u32 hwpt_id, u64 iova, u64 length,
  */
 int __iommufd_mock_hwpt_alloc_pt(struct iommufd *ifd, u32 dev_id, u32 pt_id, u32 flags,
 				 u32 pagetable_type, u32 *hwpt_id);
+/*
+ * 7.x's pagetable_type values (enum in its iommufd_test.h, which the suite
+ * does not build against: the 6.12 header has the flags the 6.12 mock takes).
+ * HUGE: page sizes MOCK_HUGE_PAGE_SIZE (512 mock pages) and PAGE_SIZE.
+ */
+#define IOMMUFD_MOCK_IOMMUPT_DEFAULT	0
+#define IOMMUFD_MOCK_IOMMUPT_HUGE	1
+/*
+ * 6.12's mock device flag for huge IOPTEs (MOCK_FLAGS_DEVICE_HUGE_IOVA in
+ * its iommufd_test.h), by value: 7.x's header no longer has it, and the
+ * suite builds against either (KSRC=, or inside a kernel tree).
+ */
+#define IOMMUFD_MOCK_FLAGS_DEVICE_HUGE_IOVA	(1 << 1)
 /* An iommufd "access" on @ioas_id, as an emulated VFIO device uses one. */
 int __iommufd_mock_access(struct iommufd *ifd, u32 ioas_id, int *access_fd);
 /* Writes @len bytes of @buf at @iova through the access (iommufd_access_rw). */
@@ -48,7 +61,10 @@ int __iommufd_mock_access_write(struct iommufd *ifd, int access_fd, u64 iova,
 
 /* The mock IOMMU's page size: PAGE_SIZE / 2 (ALT-HWPT-05). */
 u64 iommufd_mock_page_size(void);
-/* Its huge IOPTE with MOCK_FLAGS_DEVICE_HUGE_IOVA: 512 mock pages. */
+/*
+ * Its huge IOPTE: 512 mock pages, with MOCK_FLAGS_DEVICE_HUGE_IOVA (6.12)
+ * or pagetable_type IOMMUFD_MOCK_IOMMUPT_HUGE (7.x).
+ */
 u64 iommufd_mock_huge_page_size(void);
 
 #endif
