@@ -26,15 +26,6 @@
 #include "vfio_dirty_test.h"
 #include "iommufd_mock.h"
 
-/*
- * 6.12's mock flag for a domain with huge IOPTEs: 7.x's iommufd_test.h
- * (a kernel tree's, when the suite builds in one) no longer has it. The
- * value is the uAPI's, so a build against either header sends the same.
- */
-#ifndef MOCK_FLAGS_DEVICE_HUGE_IOVA
-#define MOCK_FLAGS_DEVICE_HUGE_IOVA	(1 << 1)
-#endif
-
 /* IOVA of the mappings: the start of the mock's aperture. */
 #define MOCK_IOVA	((u64)MOCK_APERTURE_START)
 
