@@ -111,6 +111,10 @@ VD_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-
 VD_CFLAGS += $(VD_SANITIZE)
 VD_LDFLAGS += $(VD_SANITIZE)
 endif
+.PHONY: print-sanitize-flags
+print-sanitize-flags:
+	@echo $(VD_SANITIZE)
+
 VD_COMPILE = $(VD_NEED_URING)$(CC) $(VD_CPPFLAGS) $(CPPFLAGS) $(VD_CFLAGS) $(CFLAGS)
 VD_LINK = $(CC) $(VD_CFLAGS) $(CFLAGS) $(VD_LDFLAGS) $(LDFLAGS)
 
