@@ -33,6 +33,7 @@
 #define LEN		(NPAGES * TP)
 #define PATTERN		0xa5
 #define FEAT(f)		VFIO_DEVICE_FEATURE_DMA_LOGGING_##f
+#define GET_SET		(VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET)
 
 typedef struct vfio_device_feature_dma_logging_range log_range;
 typedef struct vfio_device_feature_dma_logging_control log_control;
@@ -54,7 +55,7 @@ static int open_device(struct dirty_env *e, enum iommu_mode mode, bool want_log,
 		for (n = 0; device_nth(kinds[k], n); n++) {
 			r = env_init(e, kinds[k], n, mode);
 			if (r)
-				return r;	/* the mode is absent, or a named device is broken */
+				return r;	/* the mode is absent, or a named device broken */
 			*opened = true;
 			r = __dma_log_probe(e->dev.fd);
 			if (want_log ? !r : r == -ENOTTY)
@@ -127,7 +128,8 @@ FIXTURE_TEARDOWN(dma_log)
 /* The cases that need a device that writes on command. */
 #define REQUIRE_VDM() do {							\
 	if (!self->is_vdm)							\
-		SKIP(return, "mdev: %s is not the suite's test mdev: this case needs a device that writes on command", \
+		SKIP(return, "mdev: %s is not the suite's test mdev: "	\
+			     "this case needs a device that writes on command",	\
 		     self->env.dev.name);					\
 } while (0)
 
@@ -245,7 +247,7 @@ TEST_F(dma_log, log02_unknown_flag)
 TEST_F(dma_log, log02_get_and_set)
 {
 	EXPECT_ERRNO(EINVAL, feature(self->fd, dma_log_argsz(sizeof(log_control)),
-				     VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET | FEAT(START),
+				     GET_SET | FEAT(START),
 				     sizeof(log_control)));
 	if (self->is_vdm)
 		EXPECT_EQ(0, LOGREG(STARTS));
@@ -258,7 +260,8 @@ TEST_F(dma_log, log02_probe)
 
 	EXPECT_EQ(0, feature(self->fd, dma_log_argsz(0), p | VFIO_DEVICE_FEATURE_SET | FEAT(START),
 			     0));
-	EXPECT_EQ(0, feature(self->fd, dma_log_argsz(0), p | VFIO_DEVICE_FEATURE_SET | FEAT(STOP), 0));
+	EXPECT_EQ(0, feature(self->fd, dma_log_argsz(0), p | VFIO_DEVICE_FEATURE_SET | FEAT(STOP),
+			     0));
 	EXPECT_EQ(0, feature(self->fd, dma_log_argsz(0), p | VFIO_DEVICE_FEATURE_GET | FEAT(REPORT),
 			     0));
 	if (self->is_vdm) {
@@ -847,7 +850,8 @@ TEST_F(dma_log, log05_report_page_size_sweep)
 		TH_LOG("page size 2^%d: bits %#llx %#llx, want %#llx %#llx; the driver was asked for [%#llx, +%#llx)",
 		       a.shift, (unsigned long long)o.bits[0], (unsigned long long)o.bits[1],
 		       (unsigned long long)want[0], (unsigned long long)want[1],
-		       (unsigned long long)LOGREG(REPORT_IOVA), (unsigned long long)LOGREG(REPORT_LEN));
+		       (unsigned long long)LOGREG(REPORT_IOVA),
+		       (unsigned long long)LOGREG(REPORT_LEN));
 		end += snprintf(end, lost + sizeof(lost) - end, " 2^%d", a.shift);
 	}
 	/* one line that names every page size that went wrong */
@@ -936,7 +940,7 @@ TEST_F(dma_log_absent, log02_header_checks_first)
 	EXPECT_ERRNO(EINVAL, feature(self->fd, dma_log_argsz(0),
 				     VFIO_DEVICE_FEATURE_SET | FEAT(START) | (1U << 20), 0));
 	EXPECT_ERRNO(EINVAL, feature(self->fd, dma_log_argsz(0),
-				     VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET | FEAT(START),
+				     GET_SET | FEAT(START),
 				     0));
 }
 
