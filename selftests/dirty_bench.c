@@ -34,6 +34,7 @@
 #include "backing.h"
 #include "bitmap.h"
 #include "container.h"
+#include "dma_log.h"
 #include "device.h"
 #include "host.h"
 #include "iommufd.h"
@@ -1045,17 +1046,8 @@ static void phase_iommufd(void)
  */
 static void logging_probe(struct point *p, struct vfio_dev *d)
 {
-	struct {
-		struct vfio_device_feature f;
-		struct vfio_device_feature_dma_logging_control c;
-	} arg;
-	int r;
+	int r = __dma_log_probe(d->fd);
 
-	memset(&arg, 0, sizeof(arg));
-	arg.f.argsz = sizeof(arg);
-	arg.f.flags = VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_SET |
-		      VFIO_DEVICE_FEATURE_DMA_LOGGING_START;
-	r = ioctl_errno(d->fd, VFIO_DEVICE_FEATURE, &arg);
 	if (r)
 		emit(p, "not_available",
 		     "%s: VFIO_DEVICE_FEATURE PROBE DMA_LOGGING_START: %s (no device DMA logging)",

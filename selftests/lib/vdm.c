@@ -178,3 +178,27 @@ s64 vdm_pin_pages_each(struct vdm *v, u64 iova, u64 npages, u64 pgsize, u32 prot
 	}
 	return 0;
 }
+
+/* DMA logging (VDM_F_LOG) */
+
+s64 vdm_log_pins(struct vdm *v, bool on)
+{
+	struct vdm_cmd cmd = { .op = VDM_OP_LOG_PINS, .count = on };
+
+	return run_one(v, &cmd);
+}
+
+s64 vdm_log_ranges(struct vdm *v, struct vdm_log_range *r, int max)
+{
+	struct vdm_cmd cmd = { .op = VDM_OP_LOG_RANGES };
+	size_t len;
+	s64 n;
+
+	n = run_one(v, &cmd);
+	if (n <= 0)
+		return n;
+	len = (n < max ? n : max) * sizeof(*r);
+	if (pread(v->fd, r, len, v->base + VDM_DATA_BASE) != (ssize_t)len)
+		return -EIO;
+	return n;
+}

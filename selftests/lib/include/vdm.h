@@ -7,6 +7,7 @@
 #ifndef VFIO_DIRTY_VDM_H
 #define VFIO_DIRTY_VDM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "types.h"
@@ -67,5 +68,17 @@ s64 vdm_dma_read(struct vdm *v, u64 iova, u64 len, void *buf);
  * -EIO when a pin returned a count other than 1.
  */
 s64 vdm_pin_pages_each(struct vdm *v, u64 iova, u64 npages, u64 pgsize, u32 prot);
+
+/*
+ * DMA logging of the mig type (VDM_F_LOG, vfio_dirty_mdev.h): the driver's
+ * log registers are read with vdm_reg(VDM_REG_LOG_*).
+ */
+/* Whether later PINs are logged too (VDM_OP_LOG_PINS); the command's result. */
+s64 vdm_log_pins(struct vdm *v, bool on);
+/*
+ * Reads the ranges of the last START the driver accepted, as the core
+ * passed them, into @r (room for @max): how many there are, or -errno.
+ */
+s64 vdm_log_ranges(struct vdm *v, struct vdm_log_range *r, int max);
 
 #endif
