@@ -235,6 +235,38 @@ TEST_F(scope_pci, scope06_detach_other_before_promotion)
 	EXPECT_DIRTY(20);
 }
 
+/*
+ * DP-SCOPE-06, a pinned-scope group detached: no dirty effect. With the
+ * test mdev (emulated, pinned scope) beside it, the promoted group's device
+ * is closed (its driver unpins) and its group detached while tracking: no
+ * GET reports every page (a non-pinned group's detach would), only the page
+ * the variant had pinned once more (its bit stays until the next GET) and
+ * the mdev's pin. The mappings survive the last IOMMU domain.
+ */
+TEST_F(scope_pci, scope06_detach_promoted_group_no_dirty_effect)
+{
+	struct vfio_dev mdev;
+	struct vdm mvdm;
+	char why[256] = "";
+
+	if (!device_first(DEVICE_MDEV))
+		SKIP(return, "mdev: no test mdev named: this case needs one beside the "
+		     VDP_DRIVER_NAME " device");
+	ASSERT_EQ(0, env_attach(&self->env, &mdev, DEVICE_MDEV, why, sizeof(why)))
+		TH_LOG("%s", why);
+	ASSERT_EQ(0, __device_open(&mdev, &self->env.c, why, sizeof(why))) TH_LOG("%s", why);
+	ASSERT_EQ(0, __vdm_probe(&mvdm, mdev.fd, why, sizeof(why))) TH_LOG("%s", why);
+	container_dirty_start(&self->env.c);
+	ASSERT_EQ(1, PIN(3));
+	ASSERT_EQ(1, vdm_pin(&mvdm, IOVA(10), 1, VDM_PROT_WRITE));
+	EXPECT_DIRTY(3, 10);
+	device_close(&self->env.dev);
+	ASSERT_EQ(0, __container_detach_group(&self->env.c, self->env.dev.group_id));
+	EXPECT_DIRTY(3, 10);
+	EXPECT_DIRTY(10);
+	device_close(&mdev);
+}
+
 /* UNMAP_DMA with a bitmap of [@first, @first + @n) pages; its bitmap into @got. */
 static void unmap_dirty(struct __test_metadata *_metadata, FIXTURE_DATA(scope_pci) *self,
 			u64 first, u64 n, u64 *got)
@@ -311,6 +343,7 @@ TEST_F(scope_pci, scope04_unpinned_device_dma_not_reported)
 VFIO_DIRTY_MAIN("dirty_scope_pci_test: pinned page dirty scope of an IOMMU-backed group whose\n"
 		"driver pins: QEMU's edu on vfio_dirty_pci (fixtures/kmod). All dirty before a\n"
 		"pin (DP-BIT-09), promotion by the first good pin only (DP-SCOPE-04), a vfio-pci\n"
-		"group keeping the container all dirty (DP-SCOPE-05/08), its detach\n"
-		"(DP-SCOPE-06), unmap-with-bitmap, and edu's own DMA not reported. Needs\n"
-		"--device BDF --driver vfio_dirty_pci, and a second PCI device on vfio-pci.")
+		"group keeping the container all dirty (DP-SCOPE-05/08), its detach and a\n"
+		"promoted one's (DP-SCOPE-06), unmap-with-bitmap, and edu's own DMA not\n"
+		"reported. Needs --device BDF --driver vfio_dirty_pci, a second PCI device on\n"
+		"vfio-pci and a test mdev.")
