@@ -33,6 +33,37 @@ pci_dev() {
 	echo "$sysfs/bus/pci/devices/$1"
 }
 
+# The drivers --driver may name: vfio-pci, and the suite's variant driver.
+bindable_driver() {
+	case $1 in
+	vfio-pci | vfio_dirty_pci) return 0 ;;
+	esac
+	return 1
+}
+
+# --driver DRV: for the PCI device of the --device just before it.
+set_driver() {
+	bindable_driver "$1" ||
+		die "--driver: '$1' is not a driver the runner binds (vfio-pci, vfio_dirty_pci)"
+	[ -n "$last_pci" ] || die "--driver $1 must follow the --device (a PCI address) it is for"
+	case " $drivers " in
+	*" $last_pci="*) die "--driver: $last_pci has a driver already" ;;
+	esac
+	drivers="${drivers:+$drivers }$last_pci=$1"
+	last_pci=
+}
+
+# The driver the run binds PCI device $1 to.
+wanted_driver() {
+	for wd_e in $drivers; do
+		if [ "${wd_e%%=*}" = "$1" ]; then
+			echo "${wd_e#*=}"
+			return 0
+		fi
+	done
+	echo vfio-pci
+}
+
 driver_of() {
 	if [ -e "$(pci_dev "$1")/driver" ]; then
 		basename "$(readlink "$(pci_dev "$1")/driver")"
@@ -113,9 +144,19 @@ preflight_devices() {
 			esac
 		done
 		pf_drv=$(driver_of "$pf_d")
-		if [ -n "$pf_drv" ] && [ "$pf_drv" != vfio-pci ] && [ "$force" = 0 ]; then
+		pf_want=$(wanted_driver "$pf_d")
+		[ -d "$sysfs/bus/pci/drivers/$pf_want" ] || [ "$pf_want" = vfio-pci ] ||
+			die "$pf_d: driver $pf_want is not loaded (no $sysfs/bus/pci/drivers/$pf_want; insmod fixtures/kmod's vfio_dirty_pci.ko)"
+		if [ -n "$pf_drv" ] && [ "$pf_drv" != vfio-pci ] && [ "$pf_drv" != "$pf_want" ] &&
+			[ "$force" = 0 ]; then
 			pf_why=$(check_not_in_use "$pf_d") ||
 				die "$pf_d ($pf_drv) is in use: $pf_why (use --force to take it anyway)"
+		fi
+		# moving it off vfio-pci: nobody may hold its VFIO group
+		if [ "$pf_drv" = vfio-pci ] && [ "$pf_want" != vfio-pci ]; then
+			pf_users=$(group_users "$pf_group" none)
+			[ -z "$pf_users" ] ||
+				die "$pf_d (vfio-pci) is in use: its VFIO group $pf_group is open by pid $pf_users"
 		fi
 	done
 	for pf_t in $mdev_types; do
@@ -139,7 +180,7 @@ needs_changes() {
 	[ -z "$hugepages" ] || return 0
 	for nc_d in $devices; do
 		is_pci_name "$nc_d" || continue
-		[ "$(driver_of "$nc_d")" = vfio-pci ] || return 0
+		[ "$(driver_of "$nc_d")" = "$(wanted_driver "$nc_d")" ] || return 0
 	done
 	return 1
 }
@@ -182,22 +223,23 @@ bind_pci() {
 	bp_d=$1
 	bp_dev=$(pci_dev "$bp_d")
 	bp_drv=$(driver_of "$bp_d")
+	bp_want=$(wanted_driver "$bp_d")
 	bp_ovr=$(cat "$bp_dev/driver_override" 2>/dev/null || echo "(null)")
 	[ "$bp_ovr" != "(null)" ] || bp_ovr=""
 	# Saved before any change, so a restore always knows the way back.
 	printf '%s %s %s %s %s\n' "$bp_d" "${bp_drv:--}" "${bp_ovr:--}" \
 		"$(pci_id "$bp_d")" "$(group_of "$bp_d")" >> "$state/devices"
-	if [ "$bp_drv" = vfio-pci ]; then
-		log "$bp_d: already bound to vfio-pci (group $(group_of "$bp_d"))"
+	if [ "$bp_drv" = "$bp_want" ]; then
+		log "$bp_d: already bound to $bp_want (group $(group_of "$bp_d"))"
 		return 0
 	fi
-	sysfs_write vfio-pci "$bp_dev/driver_override" || die "$bp_d: cannot set driver_override"
+	sysfs_write "$bp_want" "$bp_dev/driver_override" || die "$bp_d: cannot set driver_override"
 	if [ -n "$bp_drv" ]; then
 		sysfs_write "$bp_d" "$bp_dev/driver/unbind" || die "$bp_d: cannot unbind it from $bp_drv"
 	fi
 	sysfs_write "$bp_d" "$sysfs/bus/pci/drivers_probe" || true
-	[ "$(driver_of "$bp_d")" = vfio-pci ] || die "$bp_d: vfio-pci did not bind to it (see dmesg)"
-	log "$bp_d: bound to vfio-pci (group $(group_of "$bp_d"), was ${bp_drv:-unbound})"
+	[ "$(driver_of "$bp_d")" = "$bp_want" ] || die "$bp_d: $bp_want did not bind to it (see dmesg)"
+	log "$bp_d: bound to $bp_want (group $(group_of "$bp_d"), was ${bp_drv:-unbound})"
 }
 
 create_mdev() {
@@ -417,19 +459,20 @@ restore_device() {
 		log "error: $1 is now $(pci_id "$1"), not $4: not touched"
 		return 1
 	fi
-	[ "$2" != vfio-pci ] || return 0
 	rd_cur=$(driver_of "$1")
+	# a device found on vfio-pci stays there; one moved to the variant goes back
+	[ "$2" != vfio-pci ] || [ "$rd_cur" != vfio-pci ] || return 0
 	rd_ovr=$(cat "$rd_dev/driver_override" 2>/dev/null || echo "(null)")
 	[ "$rd_ovr" != "(null)" ] || rd_ovr=-
 	if [ "${rd_cur:--}" = "$2" ] && [ "$rd_ovr" = "$3" ]; then
 		log "$1: already on ${rd_cur:-no driver}"
 		return 0
 	fi
-	if [ "$rd_cur" = vfio-pci ]; then
+	if bindable_driver "$rd_cur" && [ "$rd_cur" != "$2" ]; then
 		wait_released "$1" || return 1
 		sysfs_write "$1" "$rd_dev/driver/unbind" || return 1
 	elif [ -n "$rd_cur" ] && [ "$rd_cur" != "$2" ]; then
-		log "error: $1 is bound to $rd_cur now, not to vfio-pci: not touched"
+		log "error: $1 is bound to $rd_cur now, not to a driver of the run: not touched"
 		return 1
 	fi
 	if [ "$3" = - ]; then

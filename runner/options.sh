@@ -18,6 +18,10 @@ Devices:
   --device DEV      a PCI address (0000:3b:00.0 or 3b:00.0) to bind to
                     vfio-pci for the run, or the UUID of an existing mdev;
                     repeatable. Nothing else is ever bound.
+  --driver DRV      bind the PCI device of the --device just before to DRV
+                    instead of vfio-pci: vfio-pci or vfio_dirty_pci (the
+                    suite's pinning variant driver of QEMU's edu,
+                    fixtures/kmod; it must be loaded); restored like vfio-pci
   --mdev-type TYPE  create one mdev of TYPE (a name under some parent's
                     mdev_supported_types/) for the run; repeatable
   --config FILE     read options from FILE: one "KEY VALUE" per line, KEY one
@@ -100,6 +104,8 @@ add_device() {
 	*" $ad "*) ;;
 	*) devices="${devices:+$devices }$ad" ;;
 	esac
+	last_pci=
+	! is_pci_name "$ad" || last_pci=$ad
 }
 
 check_seconds() {
@@ -113,6 +119,7 @@ check_seconds() {
 set_option() {
 	case $1 in
 	device) add_device "$2" ;;
+	driver) set_driver "$2" ;;
 	mdev-type) mdev_types="${mdev_types:+$mdev_types }$2" ;;
 	filter) filters="${filters:+$filters$nl}$2" ;;
 	hugepages) hugepages="${hugepages:+$hugepages,}$2" ;;
@@ -174,7 +181,7 @@ parse_args() {
 		case $pa_opt in
 		--device | --mdev-type | --filter | --hugepages | --timeout | --xfail | \
 		--junit | --report | --state-dir | --from-ktap | --config | --require | \
-		--expect-skips)
+		--expect-skips | --driver)
 			if [ "$pa_has" = 0 ]; then
 				[ $# -ge 2 ] || die "$pa_opt needs a value (see --help)"
 				pa_val=$2

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "device.h"
+#include "vfio_dirty_mdev.h"
 #include "host.h"
 #include "iommufd.h"
 
@@ -181,7 +182,8 @@ int __device_find(struct vfio_dev *d, const char *name, char *reason, size_t rea
 		snprintf(reason, reason_len, "%s: bound to no driver (bind it to vfio-pci)", name);
 		return -ENXIO;
 	}
-	if (d->kind == DEVICE_PCI && strcmp(drv, "vfio-pci")) {
+	/* vfio-pci, or the suite's variant of it (fixtures/kmod/vdp_pci.c) */
+	if (d->kind == DEVICE_PCI && strcmp(drv, "vfio-pci") && strcmp(drv, VDP_DRIVER_NAME)) {
 		snprintf(reason, reason_len, "%s: bound to %s, not vfio-pci", name, drv);
 		return -EBUSY;
 	}

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Commands to the test mdev driver through its region 0.
+ * Commands to the test mdev driver through its command region: region 0 of
+ * a vfio_dirty_mdev instance, or the device-specific region of an edu bound
+ * to vfio_dirty_pci (one protocol, fixtures/kmod/vfio_dirty_mdev.h).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -12,23 +15,92 @@
 #include "host.h"
 #include "vdm.h"
 
+/* Does the region info of @len bytes carry VDP_REGION_TYPE/SUBTYPE's type capability? */
+static bool region_is_vdp(const struct vfio_region_info *ri, size_t len)
+{
+	const struct vfio_region_info_cap_type *t;
+	size_t off, min_next = sizeof(*ri);
+	int n;
+
+	if (!(ri->flags & VFIO_REGION_INFO_FLAG_CAPS))
+		return false;
+	/* offsets only from the kernel's chain, each past the last (DP-CAP-07's rule) */
+	for (off = ri->cap_offset, n = 0; off && n < 16; off = t->header.next, n++) {
+		if (off < min_next || off > len || len - off < sizeof(*t))
+			return false;
+		t = (const void *)((const char *)ri + off);
+		if (t->header.id == VFIO_REGION_INFO_CAP_TYPE &&
+		    t->type == VDP_REGION_TYPE && t->subtype == VDP_REGION_SUBTYPE)
+			return true;
+		min_next = off + sizeof(t->header);
+	}
+	return false;
+}
+
+/*
+ * The command region of the open device @fd: region 0 of the test mdev, or
+ * the vfio_dirty_pci region found by its type capability on a PCI device
+ * (whose region 0 is BAR 0). Fills @ri; 0 or -errno with the reason.
+ */
+static int find_region(int fd, struct vfio_region_info *ri, char *reason, size_t reason_len)
+{
+	struct vfio_device_info di = { .argsz = sizeof(di) };
+	union {
+		struct vfio_region_info ri;
+		char buf[512];
+	} u;
+	u32 i;
+	int r;
+
+	r = ioctl_errno(fd, VFIO_DEVICE_GET_INFO, &di);
+	if (r) {
+		snprintf(reason, reason_len, "VFIO_DEVICE_GET_INFO: %s", strerror(-r));
+		return r;
+	}
+	if (!(di.flags & VFIO_DEVICE_FLAGS_PCI)) {
+		*ri = (struct vfio_region_info){ .argsz = sizeof(*ri), .index = 0 };
+		r = ioctl_errno(fd, VFIO_DEVICE_GET_REGION_INFO, ri);
+		if (r)
+			snprintf(reason, reason_len, "VFIO_DEVICE_GET_REGION_INFO(0): %s",
+				 strerror(-r));
+		return r;
+	}
+	for (i = VFIO_PCI_NUM_REGIONS; i < di.num_regions; i++) {
+		memset(&u, 0, sizeof(u));
+		u.ri.argsz = sizeof(u);
+		u.ri.index = i;
+		r = ioctl_errno(fd, VFIO_DEVICE_GET_REGION_INFO, &u.ri);
+		if (r) {
+			snprintf(reason, reason_len, "VFIO_DEVICE_GET_REGION_INFO(%u): %s", i,
+				 strerror(-r));
+			return r;
+		}
+		if (u.ri.argsz <= sizeof(u) && region_is_vdp(&u.ri, u.ri.argsz)) {
+			*ri = u.ri;
+			return 0;
+		}
+	}
+	snprintf(reason, reason_len,
+		 "a PCI device without a region of type 0x%x/0x%x: not bound to " VDP_DRIVER_NAME,
+		 VDP_REGION_TYPE, VDP_REGION_SUBTYPE);
+	return -ENODEV;
+}
+
 int __vdm_probe(struct vdm *v, int fd, char *reason, size_t reason_len)
 {
-	struct vfio_region_info ri = { .argsz = sizeof(ri), .index = 0 };
+	struct vfio_region_info ri;
 	u64 magic, version;
 	int r;
 
 	v->fd = fd;
 	v->mode = VDM_PASS_THROUGH;
-	r = ioctl_errno(fd, VFIO_DEVICE_GET_REGION_INFO, &ri);
-	if (r) {
-		snprintf(reason, reason_len, "VFIO_DEVICE_GET_REGION_INFO(0): %s", strerror(-r));
+	r = find_region(fd, &ri, reason, reason_len);
+	if (r)
 		return r;
-	}
 	if (ri.size < VDM_REGION_SIZE) {
 		snprintf(reason, reason_len,
-			 "region 0 has %llu bytes, a " VDM_DRIVER_NAME " has %llu: another vendor's mdev?",
-			 (unsigned long long)ri.size, (unsigned long long)VDM_REGION_SIZE);
+			 "region %u has %llu bytes, a " VDM_DRIVER_NAME " has %llu: another vendor's?",
+			 ri.index, (unsigned long long)ri.size, (unsigned long long)VDM_REGION_SIZE);
 		return -ENODEV;
 	}
 	v->base = ri.offset;

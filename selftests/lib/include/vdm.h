@@ -26,16 +26,18 @@ enum vdm_mode {
 };
 
 struct vdm {
-	int fd;			/* the mdev's VFIO device fd */
-	u64 base;		/* file offset of region 0 */
+	int fd;			/* the device's VFIO device fd */
+	u64 base;		/* file offset of the command region */
 	enum vdm_mode mode;	/* stamped into every command built here */
 };
 
 /*
- * Finds region 0 on the open device @fd and checks magic and version.
- * Returns 0, or -errno with a one-line @reason: -ENODEV when region 0 is too
- * small for the test mdev, -EPROTO for a wrong magic or version. The mode of
- * the commands is VDM_PASS_THROUGH.
+ * Finds the command region on the open device @fd (region 0 of a test mdev;
+ * on a PCI device the region of type VDP_REGION_TYPE/SUBTYPE that
+ * vfio_dirty_pci adds) and checks magic and version. Returns 0, or -errno
+ * with a one-line @reason: -ENODEV when there is no such region or it is too
+ * small, -EPROTO for a wrong magic or version. The mode of the commands is
+ * VDM_PASS_THROUGH.
  */
 int __vdm_probe(struct vdm *v, int fd, char *reason, size_t reason_len);
 /* __vdm_probe() without the reason. */
