@@ -18,6 +18,7 @@
 #   make lab             the suite in the VM lab (KERNELS=, LAB_KERNEL=, ...)
 #   make lab-kernel      a small lab kernel from source (KSRC=, KSOURCE=, KCONFIG_BASE=, FLAVOUR=)
 #   make lab KERNEL=source   the suite in the VM lab on those kernels
+#   make lab-fixes       the same type1 kernel with fixtures/kernel/patches/ applied
 #   make bench           dirty_bench in the VM lab; make bench-plot draws its CSVs
 #
 # The kselftest harness is taken, in this order, from KSFT_DIR=, from
@@ -354,6 +355,16 @@ else
 LAB_SUITE_DIR := $(TOP)/.cache/suite
 LAB_BUILD := STATIC=1
 endif
+
+# make lab-fixes: the type1 source kernel with fixtures/kernel/patches/
+# applied (fixtures/kernel/fixes.sh builds it incrementally from the type1
+# tree), booted with the suite and compared with the type1 boot's results
+# (fixtures/kernel/fixes-diff.sh). FLAVOUR="type1 fixes" boots the
+# unpatched type1 kernel first, when the cache has no boot of it.
+.PHONY: lab-fixes
+lab-fixes:
+	$(MAKE) -C $(TOP) lab KERNEL=source FLAVOUR="$(or $(FLAVOUR),fixes)"
+
 lab:
 	@$(TOP)/fixtures/deps.sh
 	$(MAKE) -C $(TOP) KSELFTEST=0 $(LAB_BUILD) install INSTALL_PATH=$(LAB_SUITE_DIR)
