@@ -45,6 +45,7 @@ TESTS := dirty_caps_test dirty_ioctl_test dirty_iommu_backed_test dirty_pinned_t
 	dirty_stress_test
 UNIT_TESTS := lib_unit_test setup_unit_test dma_unit_test
 TESTS += dirty_iommufd_test
+TESTS += dirty_migration_test
 # Last: its opt-in cases may leave the kernel damaged (VFIO_DIRTY_SPLAT=1).
 TESTS += dirty_pin_unsafe_test
 
