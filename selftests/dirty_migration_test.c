@@ -152,9 +152,11 @@ FIXTURE_SETUP(mig)
 		self->ndev++;
 	}
 	if (!self->ndev) {
+		if (!seen && !variant->driver)
+			SKIP(return,
+			     "pci: no vfio-pci device named (pass its PCI address as an argument or in VFIO_DIRTY_DEVICES)");
 		if (!seen)
-			SKIP(return, "mig: no %s%s named",
-			     variant->driver ?: "vfio-pci", variant->driver ? " mdev" : " device");
+			SKIP(return, "mdev: no %s mdev named", variant->driver);
 		SKIP(return,
 		     "mig: %d named %s device(s), none offers migration v2 (VFIO_DEVICE_FEATURE_MIGRATION: ENOTTY%s)",
 		     nomig, variant->driver ?: "vfio-pci",
