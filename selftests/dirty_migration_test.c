@@ -195,7 +195,8 @@ FIXTURE_TEARDOWN(mig)
 
 #define NEED_TWO() do {								\
 	if (self->ndev < 2)							\
-		SKIP(return, "mig: one named device offers migration; a save and resume needs two"); \
+		SKIP(return,							\
+		     "mig: one named device offers migration; a save and resume needs two"); \
 } while (0)
 
 static int close_fd(int fd)
@@ -370,14 +371,14 @@ TEST_F(mig, mig04_single_arcs)
 		r = __mig_set_state(self->fd, a->to, &dfd);
 		EXPECT_EQ(0, r) TH_LOG("%s -> %s: %s", mig_state_name(a->from),
 				       mig_state_name(a->to), strerror(-r));
-		EXPECT_EQ(a->to, mig_get_state(self->fd)) TH_LOG("%s -> %s",
-				mig_state_name(a->from), mig_state_name(a->to));
+		EXPECT_EQ(a->to, mig_get_state(self->fd))
+			TH_LOG("%s -> %s", mig_state_name(a->from), mig_state_name(a->to));
 		if (opens_stream(a->from, a->to)) {
 			EXPECT_LE(0, dfd) TH_LOG("%s -> %s: no data fd",
 						 mig_state_name(a->from), mig_state_name(a->to));
 		} else {
-			EXPECT_EQ(-1, dfd) TH_LOG("%s -> %s: data fd %d",
-						  mig_state_name(a->from), mig_state_name(a->to), dfd);
+			EXPECT_EQ(-1, dfd) TH_LOG("%s -> %s: data fd %d", mig_state_name(a->from),
+						  mig_state_name(a->to), dfd);
 		}
 		if (self->dev[0].is_vdm) {
 			EXPECT_EQ(arcs + 1, vdm_reg(&self->dev[0].vdm, VDM_REG_MIG_ARCS));
@@ -456,8 +457,8 @@ TEST_F(mig, mig04_combination_arcs)
 			EXPECT_LE(0, dfd) TH_LOG("%s -> %s: no data fd",
 						 mig_state_name(c->from), mig_state_name(c->to));
 		} else {
-			EXPECT_EQ(-1, dfd) TH_LOG("%s -> %s: data fd %d",
-						  mig_state_name(c->from), mig_state_name(c->to), dfd);
+			EXPECT_EQ(-1, dfd) TH_LOG("%s -> %s: data fd %d", mig_state_name(c->from),
+						  mig_state_name(c->to), dfd);
 		}
 		if (self->dev[0].is_vdm)
 			EXPECT_EQ(arcs + c->steps, vdm_reg(&self->dev[0].vdm, VDM_REG_MIG_ARCS))
@@ -585,8 +586,8 @@ TEST_F(mig, mig05_reset_to_running)
 			continue;
 		dfd = go_to(_metadata, self->fd, st, self->buf);
 		ASSERT_EQ(0, reset(self->fd));
-		EXPECT_EQ(MIG_RUNNING, mig_get_state(self->fd)) TH_LOG("reset in %s",
-									mig_state_name(st));
+		EXPECT_EQ(MIG_RUNNING, mig_get_state(self->fd))
+			TH_LOG("reset in %s", mig_state_name(st));
 		if (dfd >= 0 && st != MIG_RESUMING)
 			EXPECT_GE(0, read(dfd, &c, 1)) TH_LOG("stream of %s after the reset",
 							      mig_state_name(st));
@@ -641,8 +642,8 @@ TEST_F(mig, mig04_data_save_resume)
 	for (i = 0; i < sizeof(pat); i++)
 		pat[i] = (char)(i * 7 + 3);
 	if (self->dev[0].is_vdm)
-		ASSERT_EQ((ssize_t)sizeof(pat), pwrite(src, pat, sizeof(pat),
-						       self->dev[0].vdm.base + VDM_DATA_BASE + 512));
+		ASSERT_EQ((ssize_t)sizeof(pat),
+			  pwrite(src, pat, sizeof(pat), self->dev[0].vdm.base + VDM_DATA_BASE + 512));
 	n = save_stream(_metadata, src, self->buf);
 	ASSERT_LT(0, n);
 	ASSERT_EQ(0, reset(dst));
