@@ -635,15 +635,16 @@ TEST_F(mig, mig04_data_save_resume)
 	int src = self->fd, dst;
 	ssize_t n, n2;
 	char pat[4096];
+	u64 off;
 	size_t i;
 
 	NEED_TWO();
 	dst = self->dev[1].env.dev.fd;
 	for (i = 0; i < sizeof(pat); i++)
 		pat[i] = (char)(i * 7 + 3);
+	off = self->dev[0].vdm.base + VDM_DATA_BASE + 512;
 	if (self->dev[0].is_vdm)
-		ASSERT_EQ((ssize_t)sizeof(pat),
-			  pwrite(src, pat, sizeof(pat), self->dev[0].vdm.base + VDM_DATA_BASE + 512));
+		ASSERT_EQ((ssize_t)sizeof(pat), pwrite(src, pat, sizeof(pat), off));
 	n = save_stream(_metadata, src, self->buf);
 	ASSERT_LT(0, n);
 	ASSERT_EQ(0, reset(dst));
@@ -651,7 +652,8 @@ TEST_F(mig, mig04_data_save_resume)
 	ASSERT_EQ(-1, mig_set_state(dst, MIG_RUNNING));
 	n2 = save_stream(_metadata, dst, self->buf2);
 	ASSERT_EQ(n, n2);
-	EXPECT_EQ(0, memcmp(self->buf, self->buf2, n)) TH_LOG("the resumed device saves other bytes");
+	EXPECT_EQ(0, memcmp(self->buf, self->buf2, n))
+		TH_LOG("the resumed device saves other bytes");
 	if (self->dev[0].is_vdm) {
 		char got[sizeof(pat)];
 
