@@ -471,14 +471,19 @@ TEST_F(mig, mig04_combination_arcs)
 		     (unsigned long long)self->flags);
 }
 
-/* SET @st must fail with EINVAL, copy data_fd -1 back and leave the state. */
+/*
+ * SET @st must fail with EINVAL, copy the struct back with the requested
+ * state and data_fd -1 (MIG-02), and leave the state.
+ */
 static void expect_refused(struct __test_metadata *_metadata, int fd, u32 st, u32 cur)
 {
-	int dfd = -2;
+	struct vfio_device_feature_mig_state m = { .device_state = st, .data_fd = -2 };
 
-	EXPECT_ERRNO(EINVAL, __mig_set_state(fd, st, &dfd))
+	EXPECT_ERRNO(EINVAL, __mig_feature(fd, VFIO_DEVICE_FEATURE_SET |
+					   VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, &m, sizeof(m)))
 		TH_LOG("SET %s in %s", mig_state_name(st), mig_state_name(cur));
-	EXPECT_EQ(-1, dfd);
+	EXPECT_EQ(-1, m.data_fd);
+	EXPECT_EQ(st, m.device_state);
 	EXPECT_EQ(cur, mig_get_state(fd)) TH_LOG("after SET %s", mig_state_name(st));
 }
 
@@ -663,6 +668,51 @@ TEST_F(mig, mig04_data_save_resume)
 		EXPECT_EQ(0, memcmp(pat, got, sizeof(got)));
 		EXPECT_EQ(1, vdm_reg(&self->dev[1].vdm, VDM_REG_MIG_LOADED));
 	}
+}
+
+/*
+ * MIG-04, MIG-01: the sequence a VMM runs: RUNNING -> PRE_COPY, read the
+ * initial bytes, -> STOP_COPY on the same fd, read to the end; the whole
+ * stream resumed on a second instance gives it the first's state (their
+ * STOP_COPY streams saved afterwards are the same bytes).
+ */
+TEST_F(mig, mig04_data_precopy_save_resume)
+{
+	struct vfio_precopy_info info;
+	int src = self->fd, dst, dfd;
+	ssize_t n = 0, r, n1, n2;
+
+	NEED_PRE_COPY();
+	NEED_TWO();
+	dst = self->dev[1].env.dev.fd;
+	dfd = mig_set_state(src, MIG_PRE_COPY);
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, __mig_precopy_info(dfd, &info));
+	ASSERT_GE(STREAM_MAX, info.initial_bytes);
+	while (n < (ssize_t)info.initial_bytes) {
+		r = read(dfd, (char *)self->buf + n, info.initial_bytes - n);
+		ASSERT_LT(0, r) TH_LOG("PRE_COPY read at %zd: %s", n, r ? strerror(errno) : "end");
+		n += r;
+	}
+	ASSERT_EQ(-1, mig_set_state(src, MIG_STOP_COPY));
+	r = __mig_read_all(dfd, (char *)self->buf + n, STREAM_MAX - n, 0);
+	ASSERT_LT(0, r);
+	n += r;
+	close(dfd);
+	ASSERT_EQ(-1, mig_set_state(src, MIG_STOP));
+	TH_LOG("PRE_COPY %llu + STOP_COPY %zd bytes", (unsigned long long)info.initial_bytes, r);
+
+	ASSERT_EQ(0, reset(dst));
+	load_stream(_metadata, dst, self->buf, n);
+	ASSERT_EQ(-1, mig_set_state(dst, MIG_RUNNING));
+	ASSERT_EQ(MIG_RUNNING, mig_get_state(dst));
+	ASSERT_EQ(-1, mig_set_state(src, MIG_RUNNING));
+	n1 = save_stream(_metadata, src, self->buf);
+	n2 = save_stream(_metadata, dst, self->buf2);
+	ASSERT_LT(0, n1);
+	ASSERT_EQ(n1, n2);
+	EXPECT_EQ(0, memcmp(self->buf, self->buf2, n1))
+		TH_LOG("the resumed device saves other bytes");
 }
 
 /*
