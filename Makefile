@@ -44,8 +44,8 @@ LDLIBS += -lpthread
 TESTS := dirty_caps_test dirty_ioctl_test dirty_iommu_backed_test dirty_pinned_test dirty_dma_rw_test dirty_scope_test dirty_unmap_test dirty_limits_test dirty_pagesize_test dirty_device_dma_test \
 	dirty_stress_test
 UNIT_TESTS := lib_unit_test setup_unit_test dma_unit_test
-TESTS += dirty_iommufd_test
 TESTS += dirty_migration_test
+TESTS += dirty_iommufd_test
 # Last: its opt-in cases may leave the kernel damaged (VFIO_DIRTY_SPLAT=1).
 TESTS += dirty_pin_unsafe_test
 
