@@ -50,6 +50,7 @@ TESTS += dirty_iommufd_test
 # needs an edu on vfio_dirty_pci (fixtures/kmod)
 TESTS += dirty_scope_pci_test
 TESTS += dirty_dma_logging_test
+TESTS += dirty_migration_test
 # Last: its opt-in cases may leave the kernel damaged (VFIO_DIRTY_SPLAT=1).
 TESTS += dirty_pin_unsafe_test
 
