@@ -20,11 +20,12 @@
 #define EDU_BUFFER		0x40000
 #define EDU_BUFFER_SIZE		4096
 /*
- * QEMU up to at least 7.2 rejects a transfer that ends exactly at the end
- * of the buffer (edu_check_range() wants end < buffer end) with hw_error(),
- * which aborts the whole VM: never move the full 4 KiB at once.
+ * QEMU before 8.2.1 rejects a transfer that ends exactly at the end of the
+ * buffer (edu_check_range() wants end < buffer end) with hw_error(), which
+ * aborts the whole VM: never move the full 4 KiB at once. Each transfer
+ * takes edu's 100 ms timer, so a transfer moves all it can: 4095 bytes.
  */
-#define EDU_MAX_TRANSFER	(EDU_BUFFER_SIZE / 2)
+#define EDU_MAX_TRANSFER	(EDU_BUFFER_SIZE - 1)
 
 static bool edu_probe(struct dma_dev *d)
 {
