@@ -140,7 +140,7 @@ static int feature(int fd, u32 argsz, u32 flags, size_t len)
 {
 	char payload[64] = {};
 
-	return __dma_log_feature(fd, argsz, flags, payload, len);
+	return __device_feature(fd, argsz, flags, payload, len);
 }
 
 /* The device writes one byte in the middle of tracking page @t. */

@@ -323,18 +323,20 @@ TEST_F(mig, mig02_feature_flags)
 	/* MIG-01: 6.1 has no PRE_COPY */
 	if (!kernel_at_least(6, 2))
 		EXPECT_FALSE(HAS(VFIO_MIGRATION_PRE_COPY));
-	EXPECT_EQ(0, __mig_feature(self->fd, VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET |
-				   VFIO_DEVICE_FEATURE_MIGRATION, NULL, 0));
+	EXPECT_EQ(0, __device_feature(self->fd, 0,
+				      VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET |
+				      VFIO_DEVICE_FEATURE_MIGRATION, NULL, 0));
 	/* vfio_check_feature(): the feature has no SET */
-	EXPECT_ERRNO(EINVAL, __mig_feature(self->fd, VFIO_DEVICE_FEATURE_SET |
-					   VFIO_DEVICE_FEATURE_MIGRATION, &m, sizeof(m)));
-	EXPECT_ERRNO(EINVAL, __mig_feature(self->fd, VFIO_DEVICE_FEATURE_PROBE |
-					   VFIO_DEVICE_FEATURE_SET |
-					   VFIO_DEVICE_FEATURE_MIGRATION, NULL, 0));
+	EXPECT_ERRNO(EINVAL, __device_feature(self->fd, 0, VFIO_DEVICE_FEATURE_SET |
+					      VFIO_DEVICE_FEATURE_MIGRATION, &m, sizeof(m)));
+	EXPECT_ERRNO(EINVAL, __device_feature(self->fd, 0, VFIO_DEVICE_FEATURE_PROBE |
+					      VFIO_DEVICE_FEATURE_SET |
+					      VFIO_DEVICE_FEATURE_MIGRATION, NULL, 0));
 	/* MIG_DEVICE_STATE has both */
-	EXPECT_EQ(0, __mig_feature(self->fd, VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET |
-				   VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
-				   NULL, 0));
+	EXPECT_EQ(0, __device_feature(self->fd, 0,
+				      VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET |
+				      VFIO_DEVICE_FEATURE_SET |
+				      VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, NULL, 0));
 }
 
 /* MIG-02: GET returns the state with data_fd -1; a short payload is EINVAL. */
@@ -343,13 +345,13 @@ TEST_F(mig, mig02_get_state)
 	struct vfio_device_feature_mig_state m = { .device_state = 77, .data_fd = 55 };
 	u32 small = 0;
 
-	ASSERT_EQ(0, __mig_feature(self->fd, VFIO_DEVICE_FEATURE_GET |
-				   VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, &m, sizeof(m)));
+	ASSERT_EQ(0, __device_feature(self->fd, 0, VFIO_DEVICE_FEATURE_GET |
+				      VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, &m, sizeof(m)));
 	EXPECT_EQ(MIG_RUNNING, m.device_state);
 	EXPECT_EQ(-1, m.data_fd);
-	EXPECT_ERRNO(EINVAL, __mig_feature(self->fd, VFIO_DEVICE_FEATURE_GET |
-					   VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
-					   &small, sizeof(small)));
+	EXPECT_ERRNO(EINVAL, __device_feature(self->fd, 0, VFIO_DEVICE_FEATURE_GET |
+					      VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
+					      &small, sizeof(small)));
 }
 
 /*
@@ -483,8 +485,8 @@ static void expect_refused(struct __test_metadata *_metadata, int fd, u32 st, u3
 {
 	struct vfio_device_feature_mig_state m = { .device_state = st, .data_fd = -2 };
 
-	EXPECT_ERRNO(EINVAL, __mig_feature(fd, VFIO_DEVICE_FEATURE_SET |
-					   VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, &m, sizeof(m)))
+	EXPECT_ERRNO(EINVAL, __device_feature(fd, 0, VFIO_DEVICE_FEATURE_SET |
+					      VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, &m, sizeof(m)))
 		TH_LOG("SET %s in %s", mig_state_name(st), mig_state_name(cur));
 	EXPECT_EQ(-1, m.data_fd);
 	EXPECT_EQ(st, m.device_state);
@@ -869,8 +871,8 @@ TEST_F(mig, mig01_data_size)
 		SKIP(return, "kernel: no VFIO_DEVICE_FEATURE_MIG_DATA_SIZE before 6.2");
 	len = mig_data_size(self->fd);
 	EXPECT_LT(0, len);
-	EXPECT_ERRNO(EINVAL, __mig_feature(self->fd, VFIO_DEVICE_FEATURE_SET |
-					   VFIO_DEVICE_FEATURE_MIG_DATA_SIZE, &d, sizeof(d)));
+	EXPECT_ERRNO(EINVAL, __device_feature(self->fd, 0, VFIO_DEVICE_FEATURE_SET |
+					      VFIO_DEVICE_FEATURE_MIG_DATA_SIZE, &d, sizeof(d)));
 	n = save_stream(_metadata, self->fd, self->buf);
 	ASSERT_LT(0, n);
 	EXPECT_LT(0, mig_data_size(self->fd)) TH_LOG("in STOP");
@@ -943,9 +945,9 @@ TEST_F(nomig, mig02_enotty)
 	u64 len;
 
 	EXPECT_ERRNO(ENOTTY, __mig_probe(self->fd, &flags));
-	EXPECT_ERRNO(ENOTTY, __mig_feature(self->fd, VFIO_DEVICE_FEATURE_PROBE |
-					   VFIO_DEVICE_FEATURE_GET |
-					   VFIO_DEVICE_FEATURE_MIGRATION, NULL, 0));
+	EXPECT_ERRNO(ENOTTY, __device_feature(self->fd, 0, VFIO_DEVICE_FEATURE_PROBE |
+					      VFIO_DEVICE_FEATURE_GET |
+					      VFIO_DEVICE_FEATURE_MIGRATION, NULL, 0));
 	EXPECT_ERRNO(ENOTTY, __mig_get_state(self->fd, &st));
 	EXPECT_ERRNO(ENOTTY, __mig_set_state(self->fd, MIG_STOP, &dfd));
 	/*

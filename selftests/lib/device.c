@@ -308,3 +308,23 @@ void device_close(struct vfio_dev *d)
 		close(d->fd);
 	d->fd = -1;
 }
+
+int __device_feature(int fd, u32 argsz, u32 flags, void *payload, size_t len)
+{
+	struct vfio_device_feature *f;
+	int r;
+
+	/* header and payload in one buffer, as the uAPI lays them out, with slack */
+	f = calloc(1, sizeof(*f) + len + 8);
+	if (!f)
+		return -ENOMEM;
+	f->argsz = argsz ? argsz : sizeof(*f) + len;
+	f->flags = flags;
+	if (len)
+		memcpy(f->data, payload, len);
+	r = ioctl_errno(fd, VFIO_DEVICE_FEATURE, f);
+	if (len)
+		memcpy(payload, f->data, len);
+	free(f);
+	return r;
+}

@@ -8,37 +8,17 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "device.h"
 #include "dma_log.h"
 #include "host.h"
-
-int __dma_log_feature(int fd, u32 argsz, u32 flags, void *payload, size_t len)
-{
-	struct vfio_device_feature *f;
-	int r;
-
-	/* the header and the payload in one buffer, as the uAPI lays them out */
-	f = calloc(1, sizeof(*f) + len + 8);
-	if (!f)
-		return -ENOMEM;
-	f->argsz = argsz;
-	f->flags = flags;
-	if (len)
-		memcpy(f->data, payload, len);
-	r = ioctl_errno(fd, VFIO_DEVICE_FEATURE, f);
-	/* START copies the control back (its page_size is in/out) */
-	if (len)
-		memcpy(payload, f->data, len);
-	free(f);
-	return r;
-}
 
 int __dma_log_probe(int fd)
 {
 	struct vfio_device_feature_dma_logging_control c = {};
 
-	return __dma_log_feature(fd, dma_log_argsz(sizeof(c)),
-				 VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_SET |
-				 VFIO_DEVICE_FEATURE_DMA_LOGGING_START, &c, sizeof(c));
+	return __device_feature(fd, dma_log_argsz(sizeof(c)),
+				VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_SET |
+				VFIO_DEVICE_FEATURE_DMA_LOGGING_START, &c, sizeof(c));
 }
 
 int __dma_log_start(int fd, u64 *page_size,
@@ -49,9 +29,9 @@ int __dma_log_start(int fd, u64 *page_size,
 	};
 	int r;
 
-	r = __dma_log_feature(fd, dma_log_argsz(sizeof(c)),
-			      VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_DMA_LOGGING_START,
-			      &c, sizeof(c));
+	r = __device_feature(fd, dma_log_argsz(sizeof(c)),
+			     VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_DMA_LOGGING_START,
+			     &c, sizeof(c));
 	*page_size = c.page_size;
 	return r;
 }
@@ -65,9 +45,9 @@ int __dma_log_start_one(int fd, u64 iova, u64 length, u64 page_size)
 
 int __dma_log_stop(int fd)
 {
-	return __dma_log_feature(fd, dma_log_argsz(0),
-				 VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP,
-				 NULL, 0);
+	return __device_feature(fd, dma_log_argsz(0),
+				VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP,
+				NULL, 0);
 }
 
 int __dma_log_report(int fd, u64 iova, u64 length, u64 page_size, u64 *bitmap)
@@ -77,7 +57,7 @@ int __dma_log_report(int fd, u64 iova, u64 length, u64 page_size, u64 *bitmap)
 		.bitmap = (uintptr_t)bitmap,
 	};
 
-	return __dma_log_feature(fd, dma_log_argsz(sizeof(rep)),
-				 VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT,
-				 &rep, sizeof(rep));
+	return __device_feature(fd, dma_log_argsz(sizeof(rep)),
+				VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT,
+				&rep, sizeof(rep));
 }

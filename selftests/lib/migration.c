@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "device.h"
 #include "host.h"
 #include "migration.h"
 
@@ -52,33 +53,13 @@ bool mig_state_supported(u64 mig_flags, u32 state)
 	return (mig_flags & need) == need;
 }
 
-int __mig_feature(int fd, u32 flags, void *payload, size_t len)
-{
-	struct vfio_device_feature *f;
-	size_t argsz = sizeof(*f) + len;
-	int r;
-
-	f = calloc(1, argsz);
-	if (!f)
-		return -ENOMEM;
-	f->argsz = argsz;
-	f->flags = flags;
-	if (len)
-		memcpy(f->data, payload, len);
-	r = ioctl_errno(fd, VFIO_DEVICE_FEATURE, f);
-	if (len)
-		memcpy(payload, f->data, len);
-	free(f);
-	return r;
-}
-
 int __mig_probe(int fd, u64 *mig_flags)
 {
 	struct vfio_device_feature_migration m = { 0 };
 	int r;
 
-	r = __mig_feature(fd, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIGRATION,
-			  &m, sizeof(m));
+	r = __device_feature(fd, 0, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIGRATION,
+			     &m, sizeof(m));
 	*mig_flags = r ? 0 : m.flags;
 	return r;
 }
@@ -88,8 +69,8 @@ int __mig_get_state(int fd, u32 *state)
 	struct vfio_device_feature_mig_state m = { .device_state = ~0U, .data_fd = -2 };
 	int r;
 
-	r = __mig_feature(fd, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
-			  &m, sizeof(m));
+	r = __device_feature(fd, 0, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
+			     &m, sizeof(m));
 	if (!r)
 		*state = m.device_state;
 	return r;
@@ -100,8 +81,8 @@ int __mig_set_state(int fd, u32 state, int *data_fd)
 	struct vfio_device_feature_mig_state m = { .device_state = state, .data_fd = -2 };
 	int r;
 
-	r = __mig_feature(fd, VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
-			  &m, sizeof(m));
+	r = __device_feature(fd, 0, VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
+			     &m, sizeof(m));
 	*data_fd = m.data_fd;
 	return r;
 }
@@ -111,8 +92,8 @@ int __mig_data_size(int fd, u64 *len)
 	struct vfio_device_feature_mig_data_size d = { .stop_copy_length = ~0ULL };
 	int r;
 
-	r = __mig_feature(fd, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIG_DATA_SIZE,
-			  &d, sizeof(d));
+	r = __device_feature(fd, 0, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIG_DATA_SIZE,
+			     &d, sizeof(d));
 	if (!r)
 		*len = d.stop_copy_length;
 	return r;

@@ -104,5 +104,13 @@ int __vfio_cdev_open(const char *name, int *fd, char *reason, size_t reason_len)
 int __vfio_cdev_bind(int dev_fd, struct iommufd *ifd, u32 *dev_id);
 /* VFIO_DEVICE_ATTACH_IOMMUFD_PT to @pt_id (an IOAS or a HWPT). */
 int __vfio_cdev_attach(int dev_fd, u32 pt_id);
+/*
+ * VFIO_DEVICE_FEATURE with @flags (GET, SET or PROBE and the feature index)
+ * and @len bytes of @payload after the 8-byte header, whose argsz is @argsz
+ * (0: the honest one, the header plus @len; another value for the checks of
+ * the core on the header itself). The payload is copied back afterwards
+ * (DMA logging START writes its page_size, GETs their answer).
+ */
+int __device_feature(int fd, u32 argsz, u32 flags, void *payload, size_t len);
 
 #endif

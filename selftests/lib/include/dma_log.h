@@ -17,14 +17,7 @@
 /* The largest num_ranges the core takes: its ranges fit one kernel page (ALT-LOG-03). */
 #define DMA_LOG_MAX_RANGES	(4096 / sizeof(struct vfio_device_feature_dma_logging_range))
 
-/*
- * VFIO_DEVICE_FEATURE with @flags (feature index and direction bits) and
- * @len bytes of @payload after the 8-byte header, whose argsz is @argsz
- * (pass dma_log_argsz(len) for the honest one); the payload is copied back
- * afterwards (START writes its page_size). For the checks of the core on
- * the header itself (ALT-LOG-02).
- */
-int __dma_log_feature(int fd, u32 argsz, u32 flags, void *payload, size_t len);
+/* The argsz of a DMA logging feature call with @len bytes of payload (__device_feature()). */
 static inline u32 dma_log_argsz(size_t len)
 {
 	return sizeof(struct vfio_device_feature) + len;

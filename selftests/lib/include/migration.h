@@ -65,12 +65,6 @@ const char *mig_state_name(u32 state);
 bool mig_state_supported(u64 mig_flags, u32 state);
 
 /*
- * VFIO_DEVICE_FEATURE with @flags (GET, SET or PROBE, the feature index
- * included) and @len bytes of payload in and out of @payload.
- */
-int __mig_feature(int fd, u32 flags, void *payload, size_t len);
-
-/*
  * VFIO_DEVICE_FEATURE_MIGRATION GET: the device's migration flags
  * (VFIO_MIGRATION_STOP_COPY, _P2P, _PRE_COPY). -ENOTTY: no mig_ops.
  */
