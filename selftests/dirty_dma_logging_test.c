@@ -24,6 +24,7 @@
 #include <sys/mman.h>
 
 #include "vfio_dirty_test.h"
+#include "mdev.h"
 #include "child.h"
 #include "dma_log.h"
 
@@ -40,42 +41,56 @@ typedef struct vfio_device_feature_dma_logging_control log_control;
 typedef struct vfio_device_feature_dma_logging_report log_report;
 
 /*
- * Opens, in @e, the first named device (mdevs first, then PCI functions)
- * whose PROBE of START answers 0 (@want_log) or ENOTTY (!@want_log).
- * Returns 0, ENV_SKIP (the mode is absent, or no such device: the reason
- * says which) or a set-up error.
+ * Opens, in @e, the first named device of @kind (mdevs of @driver: the
+ * suite's test mdev or mtty; NULL: any) whose PROBE of START answers 0
+ * (@want_log) or ENOTTY (!@want_log). Returns 0, ENV_SKIP (the mode is
+ * absent, or no such device: the reason says which) or a set-up error.
  */
-static int open_device(struct dirty_env *e, enum iommu_mode mode, bool want_log, bool *opened)
+static int open_device(struct dirty_env *e, enum iommu_mode mode, enum device_kind kind,
+		       const char *driver, bool want_log, bool *opened)
 {
-	static const enum device_kind kinds[] = { DEVICE_MDEV, DEVICE_PCI };
-	unsigned int k;
-	int n, r;
+	const char *name;
+	int n, r, seen = 0;
+	char drv[64];
 
-	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
-		for (n = 0; device_nth(kinds[k], n); n++) {
-			r = env_init(e, kinds[k], n, mode);
-			if (r)
-				return r;	/* the mode is absent, or a named device broken */
-			*opened = true;
-			r = __dma_log_probe(e->dev.fd);
-			if (want_log ? !r : r == -ENOTTY)
-				return 0;
-			if (r && r != -ENOTTY) {
-				snprintf(e->reason, sizeof(e->reason),
-					 "%s: PROBE of DMA_LOGGING_START: %s (ALT-LOG-02: 0 or ENOTTY)",
-					 e->dev.name, strerror(-r));
-				return r;
-			}
-			env_teardown(e);
-			*opened = false;
+	for (n = 0; (name = device_nth(kind, n)); n++) {
+		if (driver) {
+			mdev_driver_name(name, drv, sizeof(drv));
+			if (strcmp(drv, driver))
+				continue;
 		}
+		seen++;
+		r = env_init(e, kind, n, mode);
+		if (r)
+			return r;	/* the mode is absent, or a named device broken */
+		*opened = true;
+		r = __dma_log_probe(e->dev.fd);
+		if (want_log ? !r : r == -ENOTTY)
+			return 0;
+		if (r && r != -ENOTTY) {
+			snprintf(e->reason, sizeof(e->reason),
+				 "%s: PROBE of DMA_LOGGING_START: %s (ALT-LOG-02: 0 or ENOTTY)",
+				 e->dev.name, strerror(-r));
+			return r;
+		}
+		env_teardown(e);
+		*opened = false;
 	}
-	if (want_log)
+	if (!seen && !driver)
 		snprintf(e->reason, sizeof(e->reason),
-			 "mdev: no named device has DMA logging (name a vfio_dirty_mdev-mig instance, mtty, or a vendor's VF)");
+			 "pci: no vfio-pci device named (pass its PCI address as an argument or in VFIO_DIRTY_DEVICES)");
+	else if (!seen)
+		snprintf(e->reason, sizeof(e->reason), "mdev: no %s mdev named", driver);
+	else if (want_log)
+		snprintf(e->reason, sizeof(e->reason),
+			 "dmalog: %d named %s device(s), none has DMA logging (PROBE of START: ENOTTY%s)",
+			 seen, driver ?: "vfio-pci",
+			 driver && !strcmp(driver, "mtty") ? "; mtty has it since 6.7" :
+			 driver ? "; the test mdev has it in its mig type" : "");
 	else
 		snprintf(e->reason, sizeof(e->reason),
-			 "mdev: no named device lacks DMA logging (the test mdev's type 4 does)");
+			 "dmalog: %d named %s device(s), each has DMA logging (the test mdev's type 4 has none)",
+			 seen, driver ?: "vfio-pci");
 	return ENV_SKIP;
 }
 
@@ -90,22 +105,49 @@ FIXTURE(dma_log) {
 
 FIXTURE_VARIANT(dma_log) {
 	enum iommu_mode mode;
+	enum device_kind kind;
+	const char *driver;	/* the mdev's driver; NULL: any PCI device */
 };
 
-/* DMA logging is the device's; the IOVAs it writes are mapped either way */
-FIXTURE_VARIANT_ADD(dma_log, type1v2) { .mode = IOMMU_MODE_TYPE1V2 };
-FIXTURE_VARIANT_ADD(dma_log, iommufd) { .mode = IOMMU_MODE_IOMMUFD };
+/*
+ * DMA logging is the device's; the IOVAs it writes are mapped either way.
+ * The device: the suite's test mdev (its mig type writes on command), the
+ * kernel's mtty sample (dummy log_ops: every check of the core, ALT-LOG-07)
+ * and a vendor's PCI function (--device BDF).
+ */
+FIXTURE_VARIANT_ADD(dma_log, type1v2) {
+	.mode = IOMMU_MODE_TYPE1V2, .kind = DEVICE_MDEV, .driver = VDM_DRIVER_NAME,
+};
+
+FIXTURE_VARIANT_ADD(dma_log, iommufd) {
+	.mode = IOMMU_MODE_IOMMUFD, .kind = DEVICE_MDEV, .driver = VDM_DRIVER_NAME,
+};
+
+FIXTURE_VARIANT_ADD(dma_log, mtty_type1v2) {
+	.mode = IOMMU_MODE_TYPE1V2, .kind = DEVICE_MDEV, .driver = "mtty",
+};
+
+FIXTURE_VARIANT_ADD(dma_log, mtty_iommufd) {
+	.mode = IOMMU_MODE_IOMMUFD, .kind = DEVICE_MDEV, .driver = "mtty",
+};
+
+FIXTURE_VARIANT_ADD(dma_log, pci_type1v2) { .mode = IOMMU_MODE_TYPE1V2, .kind = DEVICE_PCI };
+FIXTURE_VARIANT_ADD(dma_log, pci_iommufd) { .mode = IOMMU_MODE_IOMMUFD, .kind = DEVICE_PCI };
 
 FIXTURE_SETUP(dma_log)
 {
 	char why[256] = "";
 	int r;
 
-	r = open_device(&self->env, variant->mode, true, &self->opened);
+	r = open_device(&self->env, variant->mode, variant->kind, variant->driver, true,
+			&self->opened);
 	if (r == ENV_SKIP)
 		SKIP(return, "%s", self->env.reason);
 	ASSERT_EQ(0, r) TH_LOG("set-up failed: %s", self->env.reason);
 	self->fd = self->env.dev.fd;
+	/* ALT-LOG-07: the kernel's own sample driver, hardware-free */
+	if (variant->driver && !strcmp(variant->driver, "mtty"))
+		ksft_print_msg("cites: ALT-LOG-07\n");
 	if (self->env.dev.kind == DEVICE_MDEV) {
 		r = __vdm_probe(&self->vdm, self->fd, why, sizeof(why));
 		/* another vendor's mdev (mtty) has no such region; an old test mdev is an error */
@@ -902,7 +944,9 @@ FIXTURE_VARIANT_ADD(dma_log_absent, iommufd) { .mode = IOMMU_MODE_IOMMUFD };
 
 FIXTURE_SETUP(dma_log_absent)
 {
-	int r = open_device(&self->env, variant->mode, false, &self->opened);
+	/* the test mdev's types without the mig type's features (type 4) */
+	int r = open_device(&self->env, variant->mode, DEVICE_MDEV, VDM_DRIVER_NAME, false,
+			    &self->opened);
 
 	if (r == ENV_SKIP)
 		SKIP(return, "%s", self->env.reason);

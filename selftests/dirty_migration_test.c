@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "vfio_dirty_test.h"
+#include "mdev.h"
 #include "migration.h"
 
 /* A stream of any device here fits (the test mdev's is about 140 KiB). */
@@ -69,24 +70,6 @@ FIXTURE_VARIANT_ADD(mig, pci) {
 	.kind = DEVICE_PCI,
 };
 
-/* The driver an mdev is bound to ("mtty"), or "" */
-static void mdev_driver(const char *uuid, char *drv, size_t len)
-{
-	char path[256], link[256];
-	const char *base;
-	ssize_t n;
-
-	host_path(path, sizeof(path), "/sys/bus/mdev/devices/%s/driver", uuid);
-	n = readlink(path, link, sizeof(link) - 1);
-	drv[0] = 0;
-	if (n <= 0)
-		return;
-	link[n] = 0;
-	base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
-	if (strlen(base) < len)
-		memcpy(drv, base, strlen(base) + 1);
-}
-
 /*
  * Opens the @nth named device of @kind in the first IOMMU mode the kernel
  * has: migration is the same in all of them (type1v2 on type1 kernels,
@@ -126,7 +109,7 @@ FIXTURE_SETUP(mig)
 		int r;
 
 		if (variant->driver) {
-			mdev_driver(name, drv, sizeof(drv));
+			mdev_driver_name(name, drv, sizeof(drv));
 			if (strcmp(drv, variant->driver))
 				continue;
 		}
@@ -907,7 +890,7 @@ FIXTURE_SETUP(nomig)
 	for (nth = 0; (name = device_nth(DEVICE_MDEV, nth)); nth++) {
 		char drv[64];
 
-		mdev_driver(name, drv, sizeof(drv));
+		mdev_driver_name(name, drv, sizeof(drv));
 		if (strcmp(drv, VDM_DRIVER_NAME))
 			continue;
 		r = open_any_mode(&self->env, DEVICE_MDEV, nth);

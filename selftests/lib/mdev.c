@@ -79,3 +79,20 @@ int __mdev_remove(const char *uuid)
 	return write_attr(host_path(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove", uuid),
 			  "1");
 }
+
+void mdev_driver_name(const char *uuid, char *drv, size_t len)
+{
+	char path[256], link[256];
+	const char *base;
+	ssize_t n;
+
+	host_path(path, sizeof(path), "/sys/bus/mdev/devices/%s/driver", uuid);
+	n = readlink(path, link, sizeof(link) - 1);
+	drv[0] = 0;
+	if (n <= 0)
+		return;
+	link[n] = 0;
+	base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	if (strlen(base) < len)
+		memcpy(drv, base, strlen(base) + 1);
+}

@@ -24,4 +24,7 @@ int __mdev_create(const char *parent, const char *type, char *uuid);
 /* Removes the instance @uuid (its device fd must be closed). 0 or -errno. */
 int __mdev_remove(const char *uuid);
 
+/* The name of the driver mdev @uuid is bound to ("mtty"), or "" (@drv of @len bytes). */
+void mdev_driver_name(const char *uuid, char *drv, size_t len);
+
 #endif
