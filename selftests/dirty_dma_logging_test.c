@@ -435,12 +435,12 @@ TEST_F(dma_log, log03_unaligned)
 /* ALT-LOG-03: iova + length past 2^64, and exactly at it: EOVERFLOW. */
 TEST_F(dma_log, log03_overflow)
 {
-	EXPECT_ERRNO(EOVERFLOW, __dma_log_start_one(self->fd, -2 * TP, 4 * TP, TP));
-	EXPECT_ERRNO(EOVERFLOW, __dma_log_start_one(self->fd, -2 * TP, 2 * TP, TP));
+	EXPECT_ERRNO(EOVERFLOW, __dma_log_start_one(self->fd, 0 - 2 * TP, 4 * TP, TP));
+	EXPECT_ERRNO(EOVERFLOW, __dma_log_start_one(self->fd, 0 - 2 * TP, 2 * TP, TP));
 	if (self->is_vdm)
 		EXPECT_EQ(0, LOGREG(STARTS));
 	/* the last page below 2^64 is a range like any other */
-	dma_log_start_one(self->fd, -2 * TP, TP, TP);
+	dma_log_start_one(self->fd, 0 - 2 * TP, TP, TP);
 }
 
 /* ALT-LOG-03: overlapping ranges: EINVAL; adjacent ones are taken. */
@@ -557,9 +557,12 @@ TEST_F(dma_log, log05_report_page_size)
 	size_t i;
 
 	START_ALL();
-	for (i = 0; i < ARRAY_SIZE(bad); i++)
-		EXPECT_ERRNO(EINVAL, __dma_log_report(self->fd, BASE, LEN, bad[i], bitmap))
-			TH_LOG("page size %llu", (unsigned long long)bad[i]);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		u64 ps = bad[i];
+
+		EXPECT_ERRNO(EINVAL, __dma_log_report(self->fd, BASE, LEN, ps, bitmap))
+			TH_LOG("page size %llu", (unsigned long long)ps);
+	}
 	if (self->is_vdm)
 		EXPECT_EQ(0, LOGREG(REPORTS));
 }
