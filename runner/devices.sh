@@ -199,8 +199,10 @@ group_users() {
 	done | sort -u | tr '\n' ' '
 }
 
-# Waits up to 10 s until nobody holds device $1's VFIO group; unbinding a
-# device that is still open blocks until it is closed.
+# Waits up to VFIO_DIRTY_RELEASE_WAIT seconds (60) until nobody holds
+# device $1's VFIO group; unbinding a device that is still open blocks
+# until it is closed. A test killed with pinned hugetlb memory under TCG
+# holds its group while the kernel unpins (10 s was seen to be too short).
 wait_released() {
 	wr_g=$(group_of "$1")
 	wr_cdev=""
@@ -208,7 +210,7 @@ wait_released() {
 		[ -e "$wr_c" ] && wr_cdev=${wr_c##*/}
 	done
 	# by the clock: one scan of /proc takes seconds on a busy machine
-	wr_end=$(($(date +%s) + 10))
+	wr_end=$(($(date +%s) + ${VFIO_DIRTY_RELEASE_WAIT:-60}))
 	while :; do
 		wr_users=$(group_users "$wr_g" "${wr_cdev:-none}")
 		[ -n "$wr_users" ] || return 0
