@@ -20,6 +20,8 @@
 #   make lab KERNEL=source   the suite in the VM lab on those kernels
 #   make lab-fixes       the same type1 kernel with fixtures/kernel/patches/ applied
 #   make bench           dirty_bench in the VM lab; make bench-plot draws its CSVs
+#   make lab-migrate     QEMU 10 in the guest migrates a VM with the test mdev
+#                        (KERNELS=, LAB_BROKEN=1: the broken type1 module)
 #
 # The kselftest harness is taken, in this order, from KSFT_DIR=, from
 # KSRC=<kernel tree>, from the enclosing kernel tree when this folder sits at
@@ -370,6 +372,17 @@ lab:
 	@$(TOP)/fixtures/deps.sh
 	$(MAKE) -C $(TOP) KSELFTEST=0 $(LAB_BUILD) install INSTALL_PATH=$(LAB_SUITE_DIR)
 	LAB_SUITE="$(SUITE)" $(LAB_RUN) --suite $(LAB_SUITE_DIR) $(KERNELS)
+
+# make lab-migrate: dirty_qemu_migration_test alone in the VM lab, QEMU 10
+# inside each guest (fixtures/lab/lab-migrate.sh), on KERNELS (default 6.12
+# 6.1 7) and the source kernels in the cache (LAB_MIGRATE_SOURCE=auto|0|1);
+# LAB_BROKEN=1: one boot (6.12) with a vfio_iommu_type1.ko that does not
+# mark vfio_dma_rw() writes dirty, which must fail naming the lost pages.
+.PHONY: lab-migrate
+lab-migrate:
+	@$(TOP)/fixtures/deps.sh
+	$(MAKE) -C $(TOP) KSELFTEST=0 $(LAB_BUILD) install INSTALL_PATH=$(LAB_SUITE_DIR)
+	LAB_BROKEN="$(LAB_BROKEN)" $(TOP)/fixtures/lab/lab-migrate.sh --suite $(LAB_SUITE_DIR) $(KERNELS)
 
 # dirty_bench in the VM lab on KERNELS (default 6.12 6.1): build/bench/<uname-r>.csv
 # and .log, then the headline figures; make bench-plot draws them with gnuplot
