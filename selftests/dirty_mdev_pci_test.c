@@ -191,7 +191,7 @@ struct trig_state {
 
 static int read_state(struct pci_inst *p, struct trig_state *st)
 {
-	char path[256], name[32];
+	char path[256], name[32], val[32];
 	unsigned long long v;
 	int seen = 0;
 	FILE *f;
@@ -201,7 +201,9 @@ static int read_state(struct pci_inst *p, struct trig_state *st)
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
-	while (fscanf(f, "%31s %lli", name, &v) == 2) {
+	/* decimal counts, a hex digest: all of u64 */
+	while (fscanf(f, "%31s %31s", name, val) == 2) {
+		v = strtoull(val, NULL, 0);
 		if (!strcmp(name, "mig_state"))
 			st->mig_state = v, seen |= 1;
 		else if (!strcmp(name, "pinned"))
@@ -235,7 +237,8 @@ static bool holds_pattern(const void *mem, u64 len, u64 pattern)
 static ssize_t cfg_rw(struct pci_inst *p, void *buf, size_t len, u64 off, bool write)
 {
 	u64 pos = VDM_PCI_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX) + off;
-	ssize_t n = write ? pwrite(p->env.dev.fd, buf, len, pos) : pread(p->env.dev.fd, buf, len, pos);
+	int fd = p->env.dev.fd;
+	ssize_t n = write ? pwrite(fd, buf, len, pos) : pread(fd, buf, len, pos);
 
 	return n < 0 ? -errno : n;
 }
@@ -244,15 +247,15 @@ static u32 cfg32(struct __test_metadata *_metadata, struct pci_inst *p, u64 off)
 {
 	u32 v = 0;
 
-	EXPECT_EQ(4, cfg_rw(p, &v, 4, off, false)) TH_LOG("config read at 0x%llx",
-							   (unsigned long long)off);
+	EXPECT_EQ(4, cfg_rw(p, &v, 4, off, false))
+		TH_LOG("config read at 0x%llx", (unsigned long long)off);
 	return v;
 }
 
 static void cfg32_write(struct __test_metadata *_metadata, struct pci_inst *p, u64 off, u32 v)
 {
-	EXPECT_EQ(4, cfg_rw(p, &v, 4, off, true)) TH_LOG("config write at 0x%llx",
-							  (unsigned long long)off);
+	EXPECT_EQ(4, cfg_rw(p, &v, 4, off, true))
+		TH_LOG("config write at 0x%llx", (unsigned long long)off);
 }
 
 /* QEMU's vfio_populate_device(): a PCI device with the PCI regions and IRQ indices. */
@@ -271,7 +274,8 @@ TEST_F(pci, device_info)
 	EXPECT_EQ(VFIO_PCI_NUM_IRQS, di.num_irqs);
 	for (i = 0; i < VFIO_PCI_NUM_REGIONS; i++) {
 		ri = (struct vfio_region_info){ .argsz = sizeof(ri), .index = i };
-		ASSERT_EQ(0, ioctl_errno(fd, VFIO_DEVICE_GET_REGION_INFO, &ri)) TH_LOG("region %u", i);
+		ASSERT_EQ(0, ioctl_errno(fd, VFIO_DEVICE_GET_REGION_INFO, &ri))
+			TH_LOG("region %u", i);
 		EXPECT_EQ(VDM_PCI_OFFSET(i), ri.offset) TH_LOG("region %u", i);
 		want = i == VFIO_PCI_BAR0_REGION_INDEX ? VDM_REGION_SIZE :
 		       i == VFIO_PCI_CONFIG_REGION_INDEX ? VDM_PCI_CFG_SIZE : 0;
@@ -327,7 +331,7 @@ TEST_F(pci, config_space)
 	EXPECT_EQ(0, cfg32(_metadata, p, 0x30));
 	/* IDs are read-only; command: memory, master, INTx disable */
 	cfg32_write(_metadata, p, 0x00, 0);
-	EXPECT_EQ(VDM_PCI_VENDOR | VDM_PCI_DEVICE << 16, cfg32(_metadata, p, 0x00));
+	EXPECT_EQ(VDM_PCI_VENDOR | (u32)VDM_PCI_DEVICE << 16, cfg32(_metadata, p, 0x00));
 	cfg32_write(_metadata, p, 0x04, 0xffffffff);
 	EXPECT_EQ(0x0406, cfg32(_metadata, p, 0x04));
 	/* VFIO_DEVICE_RESET resets the header */
@@ -383,8 +387,8 @@ TEST_F(pci, trigger_write)
 	EXPECT_GT(0, trig(p, "write 0x%llx 8 1", BASE_IOVA + NPAGES * PG));
 	EXPECT_EQ(2, STATE(p).writes);
 	/* the longest is the data area's size */
-	TRIG_OK(p, "write 0x%llx %u 7", BASE_IOVA, VDM_DATA_SIZE);
-	TRIG_ERR(EMSGSIZE, p, "write 0x%llx %u 7", BASE_IOVA, VDM_DATA_SIZE + 1);
+	TRIG_OK(p, "write 0x%llx %d 7", BASE_IOVA, VDM_DATA_SIZE);
+	TRIG_ERR(EMSGSIZE, p, "write 0x%llx %d 7", BASE_IOVA, VDM_DATA_SIZE + 1);
 }
 
 /* pin, write-pinned, unpin: the pin table holds the pages (DP-PIN-01's pins). */
@@ -437,10 +441,10 @@ TEST_F(pci, trigger_fill)
 	EXPECT_TRUE(mem_is(area, 0, 100));
 	EXPECT_TRUE(holds_pattern(area + 100, 200, pat));
 	EXPECT_TRUE(mem_is(area + 300, 0, sizeof(area) - 300));
-	TRIG_OK(p, "fill %u 1 9", VDM_DATA_SIZE - 1);
-	TRIG_OK(p, "fill %u 0 9", VDM_DATA_SIZE);
-	TRIG_ERR(EMSGSIZE, p, "fill %u 2 9", VDM_DATA_SIZE - 1);
-	TRIG_ERR(EMSGSIZE, p, "fill %u 0 9", VDM_DATA_SIZE + 1);
+	TRIG_OK(p, "fill %d 1 9", VDM_DATA_SIZE - 1);
+	TRIG_OK(p, "fill %d 0 9", VDM_DATA_SIZE);
+	TRIG_ERR(EMSGSIZE, p, "fill %d 2 9", VDM_DATA_SIZE - 1);
+	TRIG_ERR(EMSGSIZE, p, "fill %d 0 9", VDM_DATA_SIZE + 1);
 	EXPECT_EQ(3, STATE(p).writes);
 }
 
@@ -457,7 +461,7 @@ TEST_F(pci, trigger_refusals)
 	unsigned int i;
 	int fd = p->env.dev.fd, dfd;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		const char *line = bad[i];
 
 		EXPECT_EQ(-EINVAL, trig(p, "%s", line)) TH_LOG("cmd \"%s\"", line);
@@ -566,7 +570,7 @@ static void check_round_trip(struct __test_metadata *_metadata, FIXTURE_DATA(pci
 	u8 a[VDM_DATA_SIZE], b[VDM_DATA_SIZE];
 	u64 before, dst_before;
 
-	TRIG_OK(src, "fill 0 %u 0x0123456789abcdef", VDM_DATA_SIZE / 2);
+	TRIG_OK(src, "fill 0 %d 0x0123456789abcdef", VDM_DATA_SIZE / 2);
 	TRIG_OK(src, "write 0x%llx 64 3", BASE_IOVA);
 	ASSERT_EQ(0, vdm_dma_write(&src->vdm, BASE_IOVA + PG, 8, 9));
 	before = STATE(src).digest;
