@@ -115,6 +115,7 @@ FIXTURE_SETUP(pci)
 	for (i = 0; i < NDEV; i++) {
 		self->d[i].env.c.fd = -1;
 		self->d[i].env.dev.fd = -1;
+		self->d[i].mem.fd = -1;		/* backing_free() closes fd >= 0 */
 	}
 	if (!mdev_type_exists(VDM_PCI_NAME, self->type))
 		SKIP(return, "mdev: no %s type %s (load fixtures/kmod's vfio_dirty_mdev, VDM_VERSION %d)",
