@@ -18,8 +18,8 @@
 
 TEST(field_reader)
 {
-	const char *j = "{\"return\": {\"status\": \"active\", \"ram\": {\"dirty-sync-count\": 17, "
-			"\"total\": 67108864}, \"error-desc\": \"a \\\"quoted\\\" word\"}}";
+	static const char j[] =
+		"{\"return\": {\"status\": \"active\", \"ram\": {\"dirty-sync-count\": 17, \"total\": 67108864}, \"error-desc\": \"a \\\"quoted\\\" word\"}}";
 	unsigned long long v = 0;
 	char buf[64];
 
