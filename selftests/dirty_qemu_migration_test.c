@@ -232,7 +232,7 @@ static int vm_start(FIXTURE_DATA(qemu_mig) *self, int i, bool incoming, char *wh
 	return 0;
 }
 
-/* One trigger command for mdev @uuid: its byte count or the kernel's -errno. */
+/* One trigger command for mdev @uuid: 0 when the whole line was taken, else the kernel's -errno. */
 static int mdev_cmd(const char *uuid, const char *fmt, ...)
 {
 	char path[PATH_MAX], cmd[128];
@@ -635,7 +635,7 @@ TEST_F_TIMEOUT(qemu_mig, bit05_bit08_migrate_no_page_lost, 600)
 	if (variant->type && variant->pinned) {
 		for (p = 0; p < NPAGES; p += PIN_CHUNK) {
 			r = mdev_cmd(src, "pin 0x%lx %d", DEV_GPA + p * PG, PIN_CHUNK);
-			ASSERT_LT(0, r) TH_LOG("%s: pin 0x%lx %d: %s", src, DEV_GPA + p * PG,
+			ASSERT_EQ(0, r) TH_LOG("%s: pin 0x%lx %d: %s", src, DEV_GPA + p * PG,
 					       PIN_CHUNK, strerror(-r));
 		}
 		ASSERT_EQ(0, mdev_state(src, "pinned", val, sizeof(val)));
@@ -671,7 +671,7 @@ TEST_F_TIMEOUT(qemu_mig, bit05_bit08_migrate_no_page_lost, 600)
 				       status);
 		r = mdev_cmd(src, "fill 0 %d 0x%llx", DATA_FILL_LEN,
 			     (unsigned long long)pattern(2, 0, 0xda7a));
-		ASSERT_LT(0, r) TH_LOG("%s: fill: %s", src, strerror(-r));
+		ASSERT_EQ(0, r) TH_LOG("%s: fill: %s", src, strerror(-r));
 	}
 	r = wait_syncs(self, syncs + 1, &syncs, status, sizeof(status));
 	if (r)
