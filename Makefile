@@ -62,7 +62,7 @@ TESTS += dirty_pin_unsafe_test
 
 # Tests that are scripts, run whole by the runner.
 SCRIPT_TESTS := mdev_fixture_test.sh
-UNIT_TESTS := lib_unit_test setup_unit_test dma_unit_test
+UNIT_TESTS := lib_unit_test setup_unit_test dma_unit_test qmp_unit_test
 
 # The io_uring start of a prepared transfer: only dirty_stress_test links liburing.
 URING_TESTS := dirty_stress_test

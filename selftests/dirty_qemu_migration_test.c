@@ -45,6 +45,7 @@
 #define QEMU_MIN	801
 #define MAX_BANDWIDTH	(32ULL << 20)
 #define FINAL_DOWNTIME	2000
+#define SWITCHOVER_BW	10000000000000ULL
 #define START_MS	30000
 #define SYNC_MS		60000
 #define COMPLETE_MS	120000
@@ -52,6 +53,8 @@
 /* the private folder and its files: unix socket paths fit sun_path */
 #define DIR_MAX		48
 #define FILE_MAX	64
+/* enum vfio_device_mig_state's RUNNING, as vfio_dirty/state prints it */
+#define MIG_STATE_RUNNING	2
 #define PATTERN_TAG	0x5644ULL	/* "VD" in the top 16 bits */
 
 enum method { M_WRITE = 1, M_PINNED = 2 };
@@ -229,7 +232,7 @@ static int vm_start(FIXTURE_DATA(qemu_mig) *self, int i, bool incoming, char *wh
 	return 0;
 }
 
-/* One trigger command for mdev @uuid: its byte count or the kernel's -errno. */
+/* One trigger command for mdev @uuid: 0 when the whole line was taken, else the kernel's -errno. */
 static int mdev_cmd(const char *uuid, const char *fmt, ...)
 {
 	char path[PATH_MAX], cmd[128];
@@ -340,6 +343,8 @@ static void remove_files(FIXTURE_DATA(qemu_mig) *self)
 	self->dir[0] = 0;
 }
 
+#define SET_PARAMS	"{\"execute\": \"migrate-set-parameters\", \"arguments\": "
+
 FIXTURE_SETUP(qemu_mig)
 {
 	const char *uuid[2] = { NULL, NULL };
@@ -355,16 +360,22 @@ FIXTURE_SETUP(qemu_mig)
 	if (variant->type && find_mdevs(variant->type, uuid, nth) < 2)
 		SKIP(return, "mdev: two %s instances needed (source, destination), %s named",
 		     variant->type, uuid[0] ? "one" : "none");
-	if (variant->type) {
+	/*
+	 * Type1 container tracking needs the container's migration capability
+	 * (DP-CAP-01), which iommufd's compat container lacks (DP-IOMMUFD-03):
+	 * asked of the container QEMU would get. DMA logging needs none.
+	 */
+	if (variant->type && !variant->dmalog) {
 		struct dirty_env e;
 
 		r = env_init(&e, DEVICE_MDEV, nth[0], IOMMU_MODE_TYPE1V2);
 		if (r == ENV_SKIP)
+			r = env_init(&e, DEVICE_MDEV, nth[0], IOMMU_MODE_IOMMUFD_COMPAT);
+		if (r == ENV_SKIP)
 			SKIP(return, "%s", e.reason);
 		ASSERT_EQ(0, r) TH_LOG("%s: %s", uuid[0], e.reason);
 		env_teardown(&e);
-		/* type1 container tracking needs the migration capability (DP-CAP-01) */
-		if (!variant->dmalog && !e.pgsize)
+		if (!e.pgsize)
 			SKIP(return,
 			     "kernel: the type1v2 container has no migration capability (VFIO_IOMMU_GET_INFO)");
 	}
@@ -624,7 +635,7 @@ TEST_F_TIMEOUT(qemu_mig, bit05_bit08_migrate_no_page_lost, 600)
 	if (variant->type && variant->pinned) {
 		for (p = 0; p < NPAGES; p += PIN_CHUNK) {
 			r = mdev_cmd(src, "pin 0x%lx %d", DEV_GPA + p * PG, PIN_CHUNK);
-			ASSERT_LT(0, r) TH_LOG("%s: pin 0x%lx %d: %s", src, DEV_GPA + p * PG,
+			ASSERT_EQ(0, r) TH_LOG("%s: pin 0x%lx %d: %s", src, DEV_GPA + p * PG,
 					       PIN_CHUNK, strerror(-r));
 		}
 		ASSERT_EQ(0, mdev_state(src, "pinned", val, sizeof(val)));
@@ -635,8 +646,8 @@ TEST_F_TIMEOUT(qemu_mig, bit05_bit08_migrate_no_page_lost, 600)
 		ASSERT_EQ(0, r) TH_LOG("%s: phase 0 write: %s", src, strerror(-r));
 	}
 
-	QMP(0, reply, "{\"execute\": \"migrate-set-parameters\", \"arguments\": "
-	    "{\"downtime-limit\": 1, \"max-bandwidth\": %llu}}\n", MAX_BANDWIDTH);
+	QMP(0, reply, SET_PARAMS "{\"downtime-limit\": 1, \"max-bandwidth\": %llu}}\n",
+	    MAX_BANDWIDTH);
 	QMP(0, reply, "{\"execute\": \"migrate\", \"arguments\": {\"uri\": \"unix:%s\"}}\n",
 	    self->mig);
 
@@ -660,7 +671,7 @@ TEST_F_TIMEOUT(qemu_mig, bit05_bit08_migrate_no_page_lost, 600)
 				       status);
 		r = mdev_cmd(src, "fill 0 %d 0x%llx", DATA_FILL_LEN,
 			     (unsigned long long)pattern(2, 0, 0xda7a));
-		ASSERT_LT(0, r) TH_LOG("%s: fill: %s", src, strerror(-r));
+		ASSERT_EQ(0, r) TH_LOG("%s: fill: %s", src, strerror(-r));
 	}
 	r = wait_syncs(self, syncs + 1, &syncs, status, sizeof(status));
 	if (r)
@@ -669,8 +680,13 @@ TEST_F_TIMEOUT(qemu_mig, bit05_bit08_migrate_no_page_lost, 600)
 	ksft_print_msg("%u device writes over %d pages, dirty-sync-count %llu before switchover\n",
 		       self->writes, variant->type ? NPAGES : 0, (unsigned long long)syncs);
 
-	QMP(0, reply, "{\"execute\": \"migrate-set-parameters\", \"arguments\": "
-	    "{\"downtime-limit\": %d}}\n", FINAL_DOWNTIME);
+	/*
+	 * Switchover: a bigger downtime-limit, and a switchover bandwidth so
+	 * high that a device whose kernel lacks MIG_DATA_SIZE (6.1: QEMU then
+	 * counts 100 GiB pending) does not keep precopy going forever.
+	 */
+	QMP(0, reply, SET_PARAMS "{\"downtime-limit\": %d, \"avail-switchover-bandwidth\": %llu}}\n",
+	    FINAL_DOWNTIME, SWITCHOVER_BW);
 	end = qemu_now_ms() + COMPLETE_MS;
 	for (;;) {
 		QMP(0, reply, "{\"execute\": \"query-migrate\"}\n");
@@ -707,6 +723,21 @@ TEST_F_TIMEOUT(qemu_mig, bit05_bit08_migrate_no_page_lost, 600)
 
 	ASSERT_EQ(0, compare_ram(self, &v)) TH_LOG("reading the RAM files in %s", self->dir);
 	if (variant->type) {
+		/*
+		 * The destination device applies the stream on RESUMING -> STOP,
+		 * which QEMU does when the VM starts: compare after its cont (the
+		 * RAM was compared before, while the guest could not change it).
+		 */
+		QMP(1, reply, "{\"execute\": \"cont\"}\n");
+		end = qemu_now_ms() + QMP_MS;
+		while (mdev_state(self->vm[1].uuid, "mig_state", val, sizeof(val)) ||
+		       atoi(val) != MIG_STATE_RUNNING) {
+			if (qemu_now_ms() >= end)
+				break;
+			usleep(20000);
+		}
+		ASSERT_EQ(MIG_STATE_RUNNING, atoi(val))
+			TH_LOG("destination device mig_state %s after cont", val);
 		ASSERT_EQ(0, mdev_state(src, "digest", sd, sizeof(sd)));
 		ASSERT_EQ(0, mdev_state(self->vm[1].uuid, "digest", dd, sizeof(dd)));
 	}

@@ -154,12 +154,16 @@ void qemu_log_tail(const struct qemu_proc *q, char *buf, size_t len)
 
 int __qemu_version(const char *binary, const char *log)
 {
-	char *argv[] = { (char *)binary, "--version", NULL };
+	char version[] = "--version";
+	char *argv[3];
 	struct qemu_proc q;
 	char out[512];
 	const char *s;
 	int major, minor, r;
 
+	argv[0] = (char *)binary;
+	argv[1] = version;
+	argv[2] = NULL;
 	r = __qemu_spawn(&q, argv, log);
 	if (r)
 		return r;

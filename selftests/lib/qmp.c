@@ -149,7 +149,7 @@ int __qmp_connect(struct qmp *q, const char *path, int timeout_ms)
 	memset(q, 0, sizeof(*q));
 	if (strlen(path) >= sizeof(a.sun_path))
 		return fail(q, -ENAMETOOLONG, path);
-	strcpy(a.sun_path, path);
+	memcpy(a.sun_path, path, strlen(path) + 1);
 	for (;;) {
 		q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (q->fd < 0)
