@@ -27,6 +27,7 @@
 #include "mdev.h"
 #include "child.h"
 #include "dma_log.h"
+#include "skip_memo.h"
 
 #define BASE		(1ULL << 32)
 #define TP		8192ULL		/* tracking page: half of it is still >= 4 KiB */
@@ -94,55 +95,6 @@ static int open_device(struct dirty_env *e, enum iommu_mode mode, enum device_ki
 	return ENV_SKIP;
 }
 
-/*
- * What a case's search for a device with DMA logging found when it found
- * none, for the cases after it: the harness forks each case from one parent,
- * so this page, mapped shared before the first fork, is the memory they have
- * in common. Without it each case of a variant that has no such device
- * (every plain vfio-pci function) opens and probes every named device again,
- * 36 times over. The kernel's answer, PROBE of START, does not change while the devices stay bound; the
- * first case of each variant asks it, the others skip with its reason.
- */
-#define NONE_SLOTS	8
-
-static struct none_found {
-	const void *variant;
-	char reason[ENV_REASON_MAX];
-} *none_found;
-
-static void __attribute__((constructor)) none_found_map(void)
-{
-	void *p = mmap(NULL, NONE_SLOTS * sizeof(*none_found), PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	/* without it every case searches for itself, as if nothing was seen */
-	none_found = p == MAP_FAILED ? NULL : p;
-}
-
-/* The reason an earlier case of @variant found no device, or NULL. */
-static const char *none_found_before(const void *variant)
-{
-	int i;
-
-	for (i = 0; none_found && i < NONE_SLOTS; i++)
-		if (none_found[i].variant == variant)
-			return none_found[i].reason;
-	return NULL;
-}
-
-static void none_found_remember(const void *variant, const char *reason)
-{
-	int i;
-
-	for (i = 0; none_found && i < NONE_SLOTS; i++) {
-		if (none_found[i].variant && none_found[i].variant != variant)
-			continue;
-		snprintf(none_found[i].reason, sizeof(none_found[i].reason), "%s", reason);
-		none_found[i].variant = variant;
-		return;
-	}
-}
-
 FIXTURE(dma_log) {
 	struct dirty_env env;
 	bool opened;
@@ -185,7 +137,8 @@ FIXTURE_VARIANT_ADD(dma_log, pci_iommufd) { .mode = IOMMU_MODE_IOMMUFD, .kind = 
 
 FIXTURE_SETUP(dma_log)
 {
-	const char *before = none_found_before(variant);
+	/* no device with DMA logging: an earlier case probed every named one */
+	const char *before = skip_memo_find(variant);
 	char why[256] = "";
 	int r;
 
@@ -194,7 +147,7 @@ FIXTURE_SETUP(dma_log)
 	r = open_device(&self->env, variant->mode, variant->kind, variant->driver, true,
 			&self->opened);
 	if (r == ENV_SKIP) {
-		none_found_remember(variant, self->env.reason);
+		skip_memo_add(variant, self->env.reason);
 		SKIP(return, "%s", self->env.reason);
 	}
 	ASSERT_EQ(0, r) TH_LOG("set-up failed: %s", self->env.reason);
