@@ -26,6 +26,7 @@
 #include "vfio_dirty_test.h"
 #include "mdev.h"
 #include "migration.h"
+#include "skip_memo.h"
 
 /* A stream of any device here fits (the test mdev's is about 140 KiB). */
 #define STREAM_MAX	(4 << 20)
@@ -95,10 +96,14 @@ static int reset(int fd)
 
 FIXTURE_SETUP(mig)
 {
+	/* no device with migration: an earlier case asked every named one */
+	const char *before = skip_memo_find(variant);
 	int nth, seen = 0, nomig = 0;
 	const char *name;
 	char why[ENV_REASON_MAX];
 
+	if (before)
+		SKIP(return, "%s", before);
 	self->buf = malloc(STREAM_MAX);
 	self->buf2 = malloc(STREAM_MAX);
 	ASSERT_NE(NULL, self->buf);
@@ -138,15 +143,18 @@ FIXTURE_SETUP(mig)
 	}
 	if (!self->ndev) {
 		if (!seen && !variant->driver)
-			SKIP(return,
-			     "pci: no vfio-pci device named (pass its PCI address as an argument or in VFIO_DIRTY_DEVICES)");
-		if (!seen)
-			SKIP(return, "mdev: no %s mdev named", variant->driver);
-		SKIP(return,
-		     "mig: %d named %s device(s), none offers migration v2 (VFIO_DEVICE_FEATURE_MIGRATION: ENOTTY%s)",
-		     nomig, variant->driver ?: "vfio-pci",
-		     variant->driver && !strcmp(variant->driver, "mtty") ?
-		     "; mtty has it since 6.7" : "");
+			snprintf(why, sizeof(why),
+				 "pci: no vfio-pci device named (pass its PCI address as an argument or in VFIO_DIRTY_DEVICES)");
+		else if (!seen)
+			snprintf(why, sizeof(why), "mdev: no %s mdev named", variant->driver);
+		else
+			snprintf(why, sizeof(why),
+				 "mig: %d named %s device(s), none offers migration v2 (VFIO_DEVICE_FEATURE_MIGRATION: ENOTTY%s)",
+				 nomig, variant->driver ?: "vfio-pci",
+				 variant->driver && !strcmp(variant->driver, "mtty") ?
+				 "; mtty has it since 6.7" : "");
+		skip_memo_add(variant, why);
+		SKIP(return, "%s", why);
 	}
 	self->fd = self->dev[0].env.dev.fd;
 	self->flags = self->dev[0].flags;

@@ -7,9 +7,11 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "vfio_dirty_test.h"
 #include "dma_driver.h"
+#include "skip_memo.h"
 
 TEST(bitmap_bytes_whole_words)
 {
@@ -105,6 +107,29 @@ TEST(guarded_buf_faults_past_end)
 	sigaction(SIGSEGV, &old, NULL);
 	EXPECT_TRUE(faulted);
 	guarded_buf_free(&b);
+}
+
+/* What a forked case records, its parent and the cases after it see. */
+TEST(skip_memo_outlives_a_fork)
+{
+	static const int key_a, key_b;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(NULL, skip_memo_find(&key_a));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		skip_memo_add(&key_a, "dmalog: none");
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_NE(NULL, skip_memo_find(&key_a));
+	EXPECT_STREQ("dmalog: none", skip_memo_find(&key_a));
+	EXPECT_EQ(NULL, skip_memo_find(&key_b));
+	EXPECT_EQ(NULL, skip_memo_find(NULL));
+	skip_memo_add(&key_a, "dmalog: still none");
+	EXPECT_STREQ("dmalog: still none", skip_memo_find(&key_a));
 }
 
 /* Builds a GET_INFO reply: header, then caps at the given offsets. */
@@ -329,4 +354,5 @@ TEST(dma_prepare_edu_writes)
 
 VFIO_DIRTY_MAIN("lib_unit_test: host-side tests of the suite's library (bitmap math, the\n"
 		"GET_INFO capability walker, device names, guard pages, layouts, the IOMMU\n"
-		"mode axis, the register writes a DMA driver describes). Needs no VFIO device.")
+		"mode axis, the register writes a DMA driver describes, the skip memo). Needs no\n"
+		"VFIO device.")
