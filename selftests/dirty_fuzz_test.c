@@ -177,8 +177,6 @@ static void describe(const struct call *c, char *s, size_t n)
 }
 
 static bool fail(struct fz *f, long i, const struct call *c, const char *tag, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static bool fail(struct fz *f, long i, const struct call *c, const char *tag, const char *fmt, ...)
 {
 	char d[320];
 	size_t n;
@@ -483,7 +481,8 @@ static bool gen_pin(struct fz *f, struct call *c)
 		c->iova = pick_hole(f);
 		c->count = 1 + rnd(f, 4);
 		return c->iova != 0;
-	} else {
+	}
+	if (r >= 18 && d) {
 		for (run = 0; run < 8 && model_find(&f->m, c->iova + run * f->pg) >= 0 &&
 		     !model_pinned(&f->m, c->iova + run * f->pg, 1); run++)
 			;
