@@ -554,7 +554,7 @@ static void gen(struct fz *f, struct call *c)
 			return;
 		}
 		if (r < 52) {
-			if ((unsigned int)f->m.nmaps >= max && chance(f, 80))
+			if ((unsigned int)f->m.nmaps >= max)
 				continue;
 			gen_map(f, c);
 			return;
@@ -591,7 +591,8 @@ static bool valid(struct fz *f, const struct call *c)
 	case OP_MAP:
 		if (model_overlaps(&f->m, c->iova, c->size))
 			return true;
-		if (f->m.nmaps == MODEL_MAX_MAPS)
+		if (f->m.nmaps == MODEL_MAX_MAPS ||
+		    c->iova + c->size > BASE_IOVA + WIN_PAGES * f->pg)
 			return false;
 		return !f->aligned || !((c->iova - BASE_IOVA) / f->pg % SLOT);
 	case OP_PIN:
