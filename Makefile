@@ -51,6 +51,7 @@ TESTS += dirty_iommufd_test
 TESTS += dirty_scope_pci_test
 TESTS += dirty_dma_logging_test
 TESTS += dirty_migration_test
+TESTS += dirty_fault_test
 # Last: its opt-in cases may leave the kernel damaged (VFIO_DIRTY_SPLAT=1).
 TESTS += dirty_pin_unsafe_test
 
