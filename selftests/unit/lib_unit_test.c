@@ -352,7 +352,98 @@ TEST(dma_prepare_edu_writes)
 	EXPECT_EQ(-EOPNOTSUPP, __dma_dev_prepare(&d, true, 0, 8, w));
 }
 
+/* A file beside selftests/capabilities: "splats", or "../runner/splat.ere". */
+static char *tree_file(char *buf, size_t len, const char *rel)
+{
+	char *slash;
+
+	snprintf(buf, len, "%s", CAPABILITIES_FILE);
+	slash = strrchr(buf, '/');
+	snprintf(slash + 1, len - (slash + 1 - buf), "%s", rel);
+	return buf;
+}
+
+/* The binaries' own splat pattern is runner/splat.ere's. */
+TEST(kmsg_builtin_pattern_is_the_runners)
+{
+	char path[512], line[1024] = "";
+	FILE *f = fopen(tree_file(path, sizeof(path), "../runner/splat.ere"), "r");
+
+	ASSERT_NE(NULL, f) TH_LOG("%s", path);
+	while (fgets(line, sizeof(line), f) && line[0] == '#')
+		;
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	EXPECT_STREQ(KMSG_SPLAT_ERE, line);
+}
+
+/*
+ * The scanner passes over an expected splat through its end-trace line,
+ * and counts any other splat with the lines from its first on.
+ */
+TEST(kmsg_scan_expected_and_unexpected)
+{
+	static const char *const log[] = {
+		"vfio-pci 0000:00:03.0: enabling device",
+		"UBSAN: shift-out-of-bounds in /build/reproducible-path/linux-7.3.4/drivers/vfio/vfio_iommu_type1.c:3043:33",
+		"shift exponent 64 is too large for 64-bit type 'long unsigned int'",
+		"Call Trace:",
+		" <TASK>",
+		"---[ end trace ]---",
+		"WARNING: CPU: 0 PID: 1 at drivers/vfio/vfio_iommu_type1.c:100 vfio_x+0x1/0x2",
+		"Call Trace:",
+	};
+	char path[512], why[256] = "";
+	struct kmsg_rules r;
+	struct kmsg_scan s;
+	size_t i;
+
+	ASSERT_EQ(0, kmsg_rules_load(&r, NULL, tree_file(path, sizeof(path), "splats"),
+				     why, sizeof(why))) TH_LOG("%s", why);
+	ASSERT_LT(0, r.nexpect);
+	kmsg_scan_init(&s, &r, "7.3.4+deb13-amd64", "dirty_ioctl_test",
+		       "dirty_ioctl.type1v2.arg16_bitmap_pgsize");
+	for (i = 0; i < ARRAY_SIZE(log); i++)
+		kmsg_scan_line(&s, log[i]);
+	EXPECT_EQ(1, s.expected);
+	EXPECT_EQ(1, s.bad);
+	ASSERT_EQ(2, s.nreport);
+	EXPECT_EQ(0, strncmp(s.report[0], "WARNING: CPU: 0", 15));
+
+	/* another kernel, binary or case: the UBSAN report is a splat too */
+	kmsg_scan_init(&s, &r, "6.12.117+deb12-amd64", "dirty_ioctl_test",
+		       "dirty_ioctl.type1v2.arg16_bitmap_pgsize");
+	for (i = 0; i < 3; i++)
+		kmsg_scan_line(&s, log[i]);
+	EXPECT_EQ(0, s.expected);
+	EXPECT_EQ(1, s.bad);
+	kmsg_scan_init(&s, &r, "7.3.4+deb13-amd64", "dirty_ioctl_test",
+		       "dirty_ioctl.type1v2.arg02");
+	kmsg_scan_line(&s, log[1]);
+	EXPECT_EQ(1, s.bad);
+	kmsg_rules_free(&r);
+}
+
+TEST(kmsg_rules_malformed_file)
+{
+	char path[] = "/tmp/kmsg_unit_XXXXXX", why[256] = "";
+	struct kmsg_rules r;
+	int fd = mkstemp(path);
+
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, write(fd, "# c\n7.* a b /x( reason\n", 23));
+	close(fd);
+	EXPECT_EQ(-EINVAL, kmsg_rules_load(&r, NULL, path, why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, ":2: "));
+	unlink(path);
+	/* absent: no expected splat */
+	EXPECT_EQ(0, kmsg_rules_load(&r, NULL, path, why, sizeof(why)));
+	EXPECT_EQ(0, r.nexpect);
+	kmsg_rules_free(&r);
+}
+
 VFIO_DIRTY_MAIN("lib_unit_test: host-side tests of the suite's library (bitmap math, the\n"
 		"GET_INFO capability walker, device names, guard pages, layouts, the IOMMU\n"
-		"mode axis, the register writes a DMA driver describes, the skip memo). Needs no\n"
-		"VFIO device.")
+		"mode axis, the register writes a DMA driver describes, the skip memo, the kernel
+"
+		"log scanner). Needs no VFIO device.")

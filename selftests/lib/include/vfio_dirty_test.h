@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -21,6 +23,7 @@
 #include "device.h"
 #include "host.h"
 #include "info_caps.h"
+#include "kmsg.h"
 #include "layout.h"
 #include "testenv.h"
 #include "vdm.h"
@@ -111,6 +114,143 @@ static void __vfio_dirty_exit(void)
 }
 
 /*
+ * The kernel log and taint check of every case (kmsg.h): each case's
+ * function is wrapped, in the harness's process before the run, by one that
+ * marks the kernel log, runs the case in a child (so that an ASSERT's
+ * abort() or a signal still comes back here), then fails the case on a
+ * splat it caused that selftests/splats does not expect, or on a change of
+ * the taint, with the kernel's lines. The child's end is the case's: its
+ * exit status and signal are passed on unchanged.
+ */
+typedef void (*__vfio_dirty_case_fn)(struct __test_metadata *, struct __fixture_variant_metadata *);
+
+static struct {
+	struct __test_metadata *t;
+	__vfio_dirty_case_fn fn;
+} *__vfio_dirty_cases;
+static size_t __vfio_dirty_ncases;
+static struct kmsg_rules __vfio_dirty_kmsg;
+static char __vfio_dirty_release[128];
+
+static void __vfio_dirty_kmsg_report(struct __test_metadata *t, const struct kmsg_scan *s,
+				     bool taint_changed, unsigned long t0, unsigned long t1)
+{
+	char f0[32], f1[32];
+	int i;
+
+	if (s->bad) {
+		fprintf(TH_LOG_STREAM, "# %s: the kernel logged %u splat(s) during this case:\n",
+			t->name, s->bad);
+		for (i = 0; i < s->nreport; i++)
+			fprintf(TH_LOG_STREAM, "# kernel: %s\n", s->report[i]);
+	}
+	if (taint_changed)
+		fprintf(TH_LOG_STREAM, "# %s: kernel taint changed from %lu (%s) to %lu (%s)\n",
+			t->name, t0, kmsg_taint_flags(t0, f0, sizeof(f0)), t1,
+			kmsg_taint_flags(t1, f1, sizeof(f1)));
+}
+
+static void __vfio_dirty_case(struct __test_metadata *t, struct __fixture_variant_metadata *v)
+{
+	__vfio_dirty_case_fn fn = NULL;
+	struct kmsg_mark mark;
+	struct kmsg_scan scan;
+	char name[1024];
+	unsigned long taint;
+	bool taint_changed;
+	int status = 0;
+	pid_t pid;
+	size_t i;
+
+	for (i = 0; i < __vfio_dirty_ncases && !fn; i++)
+		if (__vfio_dirty_cases[i].t == t)
+			fn = __vfio_dirty_cases[i].fn;
+	if (!fn)
+		abort();
+	snprintf(name, sizeof(name), "%s%s%s.%s", t->fixture->name, v->name[0] ? "." : "",
+		 v->name, t->name);
+	if (__kmsg_mark(&mark))
+		mark.fd = -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		kmsg_mark_close(&mark);
+		fn(t, v);
+		return;
+	}
+	if (!pid) {
+		kmsg_mark_close(&mark);
+		fn(t, v);
+		_exit(t->exit_code);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	kmsg_scan_init(&scan, &__vfio_dirty_kmsg, __vfio_dirty_release,
+		       program_invocation_short_name, name);
+	kmsg_mark_scan(&mark, &scan, &taint);
+	taint_changed = mark.taint_ok && taint != mark.taint;
+	if (scan.expected)
+		fprintf(TH_LOG_STREAM, "# %s: %u expected kernel splat(s) (%s)\n", t->name,
+			scan.expected, scan.last_reason);
+	if (scan.bad || taint_changed) {
+		__vfio_dirty_kmsg_report(t, &scan, taint_changed, mark.taint, taint);
+		t->exit_code = KSFT_FAIL;
+	}
+	fflush(NULL);
+	if (WIFSIGNALED(status)) {
+		signal(WTERMSIG(status), SIG_DFL);
+		kill(getpid(), WTERMSIG(status));
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) && !(scan.bad || taint_changed))
+		t->exit_code = WEXITSTATUS(status);
+}
+
+/*
+ * Wraps every case (once, in the harness's process) and loads the expected
+ * splats; VFIO_DIRTY_KMSG_CHECK=0 leaves the cases as they are. Returns 0,
+ * or 1 (KSFT_FAIL) for a malformed splats file.
+ */
+static int __vfio_dirty_wrap_cases(void)
+{
+	const char *off = getenv("VFIO_DIRTY_KMSG_CHECK");
+	struct __fixture_metadata *f;
+	struct __test_metadata *t;
+	struct kmsg_mark probe;
+	struct utsname u;
+	char why[512] = "";
+	size_t n = 0;
+	int r;
+
+	if (off && !strcmp(off, "0"))
+		return 0;
+	if (kmsg_rules_for_binary(&__vfio_dirty_kmsg, why, sizeof(why))) {
+		printf("Bail out! kernel log check: %s\n", why);
+		return KSFT_FAIL;
+	}
+	r = __kmsg_mark(&probe);
+	kmsg_mark_close(&probe);
+	if (r)
+		printf("# kernel log check: /dev/kmsg: %s: only the taint is checked\n",
+		       strerror(-r));
+	if (!uname(&u))
+		snprintf(__vfio_dirty_release, sizeof(__vfio_dirty_release), "%s", u.release);
+	for (f = __fixture_list; f; f = f->next)
+		for (t = f->tests; t; t = t->next)
+			n++;
+	__vfio_dirty_cases = calloc(n ? n : 1, sizeof(*__vfio_dirty_cases));
+	if (!__vfio_dirty_cases)
+		return 0;
+	for (f = __fixture_list; f; f = f->next) {
+		for (t = f->tests; t; t = t->next) {
+			__vfio_dirty_cases[__vfio_dirty_ncases].t = t;
+			__vfio_dirty_cases[__vfio_dirty_ncases++].fn = t->fn;
+			t->fn = __vfio_dirty_case;
+		}
+	}
+	return 0;
+}
+
+/*
  * main() of every test binary. @help is a paragraph that says what the
  * binary checks; --help prints it with the usage, before the harness sees
  * the arguments (it rejects --help).
@@ -121,6 +261,8 @@ static void __vfio_dirty_exit(void)
 		int r = vfio_dirty_main(&argc, argv, help);		\
 		if (r >= 0)						\
 			return r;					\
+		if (__vfio_dirty_wrap_cases())				\
+			return KSFT_FAIL;				\
 		__vfio_dirty_harness_pid = getpid();			\
 		atexit(__vfio_dirty_exit);				\
 		r = test_harness_run(argc, argv);			\
