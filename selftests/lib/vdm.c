@@ -138,8 +138,8 @@ int __vdm_reg(struct vdm *v, u32 reg, u64 *val)
 	u32 v32;
 	ssize_t n;
 
-	/* MAGIC and VERSION are 32-bit registers, the rest 64-bit. */
-	if (reg == VDM_REG_MAGIC || reg == VDM_REG_VERSION) {
+	/* MAGIC, VERSION and FEATURES are 32-bit registers, the rest 64-bit. */
+	if (reg == VDM_REG_MAGIC || reg == VDM_REG_VERSION || reg == VDM_REG_FEATURES) {
 		n = pread(v->fd, &v32, sizeof(v32), v->base + reg);
 		*val = v32;
 		return n == sizeof(v32) ? 0 : (n < 0 ? -errno : -EIO);
