@@ -10,7 +10,7 @@
 #   make CROSS_COMPILE=aarch64-linux-gnu-   a cross build (ARCH=arm64 with LLVM=1)
 #   make CFLAGS=... CPPFLAGS=... LDFLAGS=... LDLIBS=...   added to the project's flags
 #   make WERROR=0        warnings are not errors (they are by default, with every compiler)
-#   make NO_URING=1      without dirty_stress_test, the only test that needs liburing
+#   make NO_URING=1      without liburing: dirty_stress_test submits with pwrite() instead
 #   make install INSTALL_PATH=dir   the suite's folder: runner.sh, the binaries, tests.list
 #   make kselftest-install INSTALL_PATH=dir   run_kselftest.sh, kselftest-list.txt, vfio_dirty/
 #   make gen_tar INSTALL_PATH=dir   that, as dir/kselftest-packages/kselftest.tar.gz (FORMAT=)
@@ -66,9 +66,12 @@ SCRIPT_TESTS := mdev_fixture_test.sh
 UNIT_TESTS := lib_unit_test setup_unit_test dma_unit_test qmp_unit_test
 
 # The io_uring start of a prepared transfer: only dirty_stress_test links liburing.
+# NO_URING=1 (no liburing for the target, e.g. arm64 on Debian 12) builds it
+# with -DVD_NO_URING: its commands and register writes go through pwrite().
 URING_TESTS := dirty_stress_test
 ifeq ($(NO_URING),1)
-TESTS := $(filter-out $(URING_TESTS),$(TESTS))
+NO_URING_TESTS := $(URING_TESTS)
+URING_TESTS :=
 endif
 
 ifneq ($(wildcard $(TOP)/../lib.mk),)
@@ -230,6 +233,7 @@ $(addsuffix .o,$(addprefix $(B)/,$(URING_TESTS))) $(URING_OBJ): VD_NEED_URING = 
 $(addprefix $(B)/,$(URING_TESTS)): VD_LDLIBS += -luring
 $(addprefix $(B)/,$(URING_TESTS)): $(B)/%: $(B)/%.o $(LIB_OBJS) $(URING_OBJ)
 	$(VD_LINK) -o $@ $^ $(VD_LDLIBS) $(LDLIBS)
+$(addsuffix .o,$(addprefix $(B)/,$(NO_URING_TESTS))): VD_CPPFLAGS += -DVD_NO_URING
 
 $(B)/dirty_iommufd_test: $(B)/dirty_iommufd_test.o $(LIB_OBJS) $(MOCK_OBJ)
 	$(VD_LINK) -o $@ $^ $(VD_LDLIBS) $(LDLIBS)

@@ -10,6 +10,7 @@
  *    in a loop;
  *  - a mapper maps the other mapping and unmaps it with the bitmap, over a
  *    range with holes around it.
+ * (Built with NO_URING=1, the same commands go through pwrite() instead.)
  * Every report is checked as it arrives: no bit for a hole (DP-RNG-02,
  * DP-RNG-06 with word-aligned mappings, so no shifted copy-out), the size
  * an unmap returns (DP-UNM-14). After the run, the pinned count and
@@ -52,15 +53,119 @@
  * with the counts.
  */
 #include <assert.h>
-#include <liburing.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <time.h>
 
 #include "vfio_dirty_test.h"
-#include "dma_uring.h"
 #include "dma_driver.h"
+
+#ifdef VD_NO_URING
+/*
+ * Built without liburing (make NO_URING=1, e.g. arm64 on Debian 12): the
+ * same commands and register writes, each made with pwrite() or pread() in
+ * order, where the io_uring build links them in one submission. The races
+ * and the checks are the same.
+ */
+#define SUBMIT_HOW	"pwrite()"
+struct submit {
+	int unused;
+};
+
+static int submit_init(struct submit *q)
+{
+	q->unused = 0;
+	return 0;
+}
+
+static void submit_exit(struct submit *q)
+{
+	(void)q;
+}
+
+static int submit_rw(int fd, void *buf, size_t len, u64 off, bool write)
+{
+	ssize_t n = write ? pwrite(fd, buf, len, off) : pread(fd, buf, len, off);
+
+	return n < 0 ? -errno : 0;
+}
+
+/* The command array, the doorbell, the results read back: 0 or -errno. */
+static int submit_batch(struct submit *q, struct vdm *v, struct vdm_cmd *cmds, int n, u32 *bell)
+{
+	size_t len = n * sizeof(cmds[0]);
+	int r;
+
+	(void)q;
+	r = submit_rw(v->fd, cmds, len, v->base + VDM_CMD_BASE, true);
+	if (!r)
+		r = submit_rw(v->fd, bell, sizeof(*bell), v->base + VDM_REG_DOORBELL, true);
+	if (!r)
+		r = submit_rw(v->fd, cmds, len, v->base + VDM_CMD_BASE, false);
+	return r;
+}
+
+static int submit_regs(struct submit *q, struct dma_dev *d, const struct dma_reg_write *w, int n)
+{
+	(void)q;
+	return __dma_dev_write_regs(d, w, n);
+}
+#else
+#include <liburing.h>
+#include "dma_uring.h"
+
+#define SUBMIT_HOW	"io_uring"
+struct submit {
+	struct io_uring ring;
+};
+
+static int submit_init(struct submit *q)
+{
+	return io_uring_queue_init(8, &q->ring, 0);
+}
+
+static void submit_exit(struct submit *q)
+{
+	io_uring_queue_exit(&q->ring);
+}
+
+/*
+ * The command array, the doorbell and the read of the results, linked in
+ * one submission: 0 or the first -errno.
+ */
+static int submit_batch(struct submit *q, struct vdm *v, struct vdm_cmd *cmds, int n, u32 *bell)
+{
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	int i, r, err = 0;
+
+	sqe = io_uring_get_sqe(&q->ring);
+	io_uring_prep_write(sqe, v->fd, cmds, n * sizeof(cmds[0]), v->base + VDM_CMD_BASE);
+	sqe->flags |= IOSQE_IO_LINK;
+	sqe = io_uring_get_sqe(&q->ring);
+	io_uring_prep_write(sqe, v->fd, bell, sizeof(*bell), v->base + VDM_REG_DOORBELL);
+	sqe->flags |= IOSQE_IO_LINK;
+	sqe = io_uring_get_sqe(&q->ring);
+	io_uring_prep_read(sqe, v->fd, cmds, n * sizeof(cmds[0]), v->base + VDM_CMD_BASE);
+	r = io_uring_submit_and_wait(&q->ring, 3);
+	if (r < 0)
+		return r;
+	for (i = 0; i < 3; i++) {
+		if (io_uring_wait_cqe(&q->ring, &cqe))
+			return -EIO;
+		if (cqe->res < 0 && !err)
+			err = cqe->res;
+		io_uring_cqe_seen(&q->ring, cqe);
+	}
+	return err;
+}
+
+static int submit_regs(struct submit *q, struct dma_dev *d, const struct dma_reg_write *w, int n)
+{
+	return __dma_ring_writes(&q->ring, d, w, n);
+}
+#endif
 
 /* Below edu's 28-bit DMA limit. */
 #define STABLE_IOVA	(16ULL << 20)
@@ -419,19 +524,17 @@ static void *vdm_writer(void *arg)
 	struct vdm_cmd cmds[BATCH];
 	u64 page[BATCH], chosen[NPAGES / 64];
 	struct timespec nap = { .tv_nsec = 100000 };
-	struct io_uring ring;
+	struct submit q;
 	unsigned int seed = 1;
 	int i, n, tries, r;
 	u32 bell;
 
-	r = io_uring_queue_init(8, &ring, 0);
+	r = submit_init(&q);
 	if (r) {
 		record_error(s, -r);
 		return NULL;
 	}
 	while (!atomic_load(&s->stop)) {
-		struct io_uring_sqe *sqe;
-		struct io_uring_cqe *cqe;
 		bool churn = atomic_load(&s->churn_mapped);
 		u64 sub, done, state0, state1, p;
 
@@ -477,32 +580,10 @@ static void *vdm_writer(void *arg)
 			atomic_fetch_or(&rg->pending[j / 64], 1ULL << (j % 64));
 		}
 		bell = n;
-		sqe = io_uring_get_sqe(&ring);
-		io_uring_prep_write(sqe, s->vdm->fd, cmds, n * sizeof(cmds[0]),
-				    s->vdm->base + VDM_CMD_BASE);
-		sqe->flags |= IOSQE_IO_LINK;
-		sqe = io_uring_get_sqe(&ring);
-		io_uring_prep_write(sqe, s->vdm->fd, &bell, sizeof(bell),
-				    s->vdm->base + VDM_REG_DOORBELL);
-		sqe->flags |= IOSQE_IO_LINK;
-		sqe = io_uring_get_sqe(&ring);
-		io_uring_prep_read(sqe, s->vdm->fd, cmds, n * sizeof(cmds[0]),
-				   s->vdm->base + VDM_CMD_BASE);
 		atomic_fetch_add(&s->wr_started, 1);
-		r = io_uring_submit_and_wait(&ring, 3);
-		if (r < 0) {
+		r = submit_batch(&q, s->vdm, cmds, n, &bell);
+		if (r)
 			record_error(s, -r);
-			break;
-		}
-		for (i = 0; i < 3; i++) {
-			if (io_uring_wait_cqe(&ring, &cqe)) {
-				record_error(s, EIO);
-				break;
-			}
-			if (cqe->res < 0)
-				record_error(s, -cqe->res);
-			io_uring_cqe_seen(&ring, cqe);
-		}
 		done = next_seq(s);
 		atomic_fetch_add(&s->wr_done, 1);
 		state1 = atomic_load(&s->churn_state);
@@ -545,7 +626,7 @@ static void *vdm_writer(void *arg)
 		}
 		s->batches++;
 	}
-	io_uring_queue_exit(&ring);
+	submit_exit(&q);
 	return NULL;
 }
 
@@ -719,8 +800,8 @@ static void *mapper(void *arg)
 	return NULL;
 }
 
-/* One transfer, its register writes through io_uring: 0 or what wait() said. */
-static int pci_transfer(struct stress *s, struct io_uring *ring, bool to_mem, u64 iova)
+/* One transfer, its register writes through io_uring (or pwrite()): 0 or what wait() said. */
+static int pci_transfer(struct stress *s, struct submit *q, bool to_mem, u64 iova)
 {
 	struct dma_reg_write w[DMA_DEV_MAX_WRITES];
 	int n, r;
@@ -733,7 +814,7 @@ static int pci_transfer(struct stress *s, struct io_uring *ring, bool to_mem, u6
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (to_mem)
 		atomic_fetch_add(&s->wr_started, 1);
-	r = __dma_ring_writes(ring, s->dma, w, n);
+	r = submit_regs(q, s->dma, w, n);
 	if (r) {
 		record_error(s, -r);
 		return r;
@@ -754,7 +835,7 @@ static int pci_transfer(struct stress *s, struct io_uring *ring, bool to_mem, u6
  * LOAD_EVERY of them later. Otherwise (NVMe without destructive writes) the
  * device writes its blocks, s->expected already.
  */
-static int pci_load(struct stress *s, struct io_uring *ring, u64 op)
+static int pci_load(struct stress *s, struct submit *q, u64 op)
 {
 	u64 i;
 	int r;
@@ -764,7 +845,7 @@ static int pci_load(struct stress *s, struct io_uring *ring, u64 op)
 	for (i = 0; i < s->len; i++)
 		s->expected[i] = (u8)(op * 13 + i * 7 + 1);
 	memcpy(mem_of(s, 0), s->expected, s->len);
-	r = pci_transfer(s, ring, false, STABLE_IOVA);
+	r = pci_transfer(s, q, false, STABLE_IOVA);
 	if (r && !atomic_load(&s->error))
 		record_failure(s, "transfer %llu from memory: %s", (unsigned long long)op,
 			       strerror(-r));
@@ -813,12 +894,12 @@ static void mismatch(struct stress *s, u64 op, const char *where, const u8 *page
 }
 
 /* Into the stable mapping: must land, exactly there. */
-static void pci_stable(struct stress *s, struct io_uring *ring, u64 op, u64 page, u64 off)
+static void pci_stable(struct stress *s, struct submit *q, u64 op, u64 page, u64 off)
 {
 	u8 *at = mem_of(s, page);
 	int r;
 
-	r = pci_transfer(s, ring, true, iova_of(s, page) + off);
+	r = pci_transfer(s, q, true, iova_of(s, page) + off);
 	if (r && !atomic_load(&s->error))
 		record_failure(s, "transfer %llu to IOVA 0x%llx: %s", (unsigned long long)op,
 			       (unsigned long long)(iova_of(s, page) + off), strerror(-r));
@@ -856,7 +937,7 @@ static void stray(struct stress *s, u64 op, int r, u64 dst, u64 state)
  * error); racing a MAP or an UNMAP, whatever landed is the data, in its
  * place.
  */
-static void pci_churn(struct stress *s, struct io_uring *ring, u64 op, u64 page, u64 off,
+static void pci_churn(struct stress *s, struct submit *q, u64 op, u64 page, u64 off,
 		      u64 before)
 {
 	u64 after;
@@ -864,7 +945,7 @@ static void pci_churn(struct stress *s, struct io_uring *ring, u64 op, u64 page,
 	bool exact, clean;
 	int r;
 
-	r = pci_transfer(s, ring, true, CHURN_IOVA + page * s->pg + off);
+	r = pci_transfer(s, q, true, CHURN_IOVA + page * s->pg + off);
 	/*
 	 * Judge the memory before reading the state: once the mapper moves on
 	 * it refills the memory with canary, and only a state that did not
@@ -911,17 +992,17 @@ static void *pci_writer(void *arg)
 {
 	struct stress *s = arg;
 	unsigned int seed = 1;
-	struct io_uring ring;
+	struct submit q;
 	u64 op, page, off, state;
 	int r;
 
-	r = io_uring_queue_init(8, &ring, 0);
+	r = submit_init(&q);
 	if (r) {
 		record_error(s, -r);
 		return NULL;
 	}
 	for (op = 1; !atomic_load(&s->stop); op++) {
-		if (op % LOAD_EVERY == 1 && pci_load(s, &ring, op))
+		if (op % LOAD_EVERY == 1 && pci_load(s, &q, op))
 			break;
 		/* 4-byte aligned, NVMe's PRP rule; XFER_PAGES + 1 pages at most. */
 		off = (rand_r(&seed) % 8) * (s->pg / 8);
@@ -929,14 +1010,14 @@ static void *pci_writer(void *arg)
 		if (op % 2 == 0 && (state % CHURN_STATES == CHURN_CLEAN ||
 				    state % CHURN_STATES == CHURN_MAPPED)) {
 			page = rand_r(&seed) % (CHURN_PAGES - XFER_PAGES);
-			pci_churn(s, &ring, op, page, off, state);
+			pci_churn(s, &q, op, page, off, state);
 		} else {
 			page = SRC_PAGES + rand_r(&seed) % (STABLE_PAGES - SRC_PAGES - XFER_PAGES);
-			pci_stable(s, &ring, op, page, off);
+			pci_stable(s, &q, op, page, off);
 		}
 		s->dmas++;
 	}
-	io_uring_queue_exit(&ring);
+	submit_exit(&q);
 	return NULL;
 }
 
@@ -1072,7 +1153,7 @@ TEST_F_TIMEOUT(stress, arg23_nothing_lost_under_concurrency, 600)
 	EXPECT_LT(0, s->gets);
 	EXPECT_LT(0, s->unmaps);
 	if (variant->kind == DEVICE_PCI) {
-		TH_LOG("%s, %.1f s: %llu transfers through io_uring, %llu GETs (%llu during a transfer), %llu map+unmap-with-bitmap (%llu during a transfer)",
+		TH_LOG("%s, %.1f s: %llu transfers through " SUBMIT_HOW ", %llu GETs (%llu during a transfer), %llu map+unmap-with-bitmap (%llu during a transfer)",
 		       self->dma.ops->name, ran_ms / 1000.0, (unsigned long long)s->dmas,
 		       (unsigned long long)s->gets, (unsigned long long)s->gets_busy,
 		       (unsigned long long)s->unmaps, (unsigned long long)s->unmaps_busy);
@@ -1119,7 +1200,7 @@ TEST_F_TIMEOUT(stress, arg23_nothing_lost_under_concurrency, 600)
 
 VFIO_DIRTY_MAIN("dirty_stress_test: per device, until each race below was seen 4 times (or for\n"
 		"VFIO_DIRTY_STRESS_SECONDS), one thread has the device write memory through\n"
-		"commands submitted with io_uring (test mdev: vfio_dma_rw writes, pin and unpin;\n"
+		"commands submitted with " SUBMIT_HOW " (test mdev: vfio_dma_rw writes, pin and unpin;\n"
 		"edu, NVMe: the register writes that start a DMA), one GETs the bitmap, one maps and unmaps-with-bitmap a second\n"
 		"mapping (DP-ARG-23); no report names a hole. Test mdev: each write is named by a\n"
 		"report that overlapped it or by the first that began after it completed, and no\n"
