@@ -444,6 +444,5 @@ TEST(kmsg_rules_malformed_file)
 
 VFIO_DIRTY_MAIN("lib_unit_test: host-side tests of the suite's library (bitmap math, the\n"
 		"GET_INFO capability walker, device names, guard pages, layouts, the IOMMU\n"
-		"mode axis, the register writes a DMA driver describes, the skip memo, the kernel
-"
+		"mode axis, the register writes a DMA driver describes, the skip memo, the kernel\n"
 		"log scanner). Needs no VFIO device.")
