@@ -210,7 +210,7 @@ static void __vfio_dirty_case(struct __test_metadata *t, struct __fixture_varian
  * splats; VFIO_DIRTY_KMSG_CHECK=0 leaves the cases as they are. Returns 0,
  * or 1 (KSFT_FAIL) for a malformed splats file.
  */
-static int __attribute__((unused)) __vfio_dirty_wrap_cases(void)
+static int __vfio_dirty_wrap_cases(void)
 {
 	const char *off = getenv("VFIO_DIRTY_KMSG_CHECK");
 	struct __fixture_metadata *f;
