@@ -440,9 +440,14 @@ static int dev_write(FIXTURE_DATA(qemu_mig) *self, bool pinned, int phase, unsig
 	return 0;
 }
 
-/* Waits until the source's dirty-sync-count reaches @want. */
-static int wait_syncs(FIXTURE_DATA(qemu_mig) *self, unsigned long long want,
-		      unsigned long long *got, char *status,
+/*
+ * Waits until the source's dirty-sync-count reaches @want. @may_complete:
+ * a migration that already completed counts as reached (the control: it
+ * has no device writes that need precopy running, and its guest's 16
+ * dirty pages may converge under any bandwidth).
+ */
+static int wait_syncs(FIXTURE_DATA(qemu_mig) *self, bool may_complete,
+		      unsigned long long want, unsigned long long *got, char *status,
 		      size_t len)
 {
 	long long end = qemu_now_ms() + SYNC_MS;
@@ -456,6 +461,8 @@ static int wait_syncs(FIXTURE_DATA(qemu_mig) *self, unsigned long long want,
 			return r;
 		status[0] = 0;
 		qmp_field(reply, "status", status, len);
+		if (may_complete && !strcmp(status, "completed"))
+			return 0;
 		if (strcmp(status, "active") && strcmp(status, "setup") &&
 		    strcmp(status, "device"))
 			return -ECANCELED;
@@ -657,7 +664,7 @@ TEST_F_TIMEOUT(qemu_mig, bit05_bit08_migrate_no_page_lost, 600)
 	    self->mig);
 
 	/* Phase 1 once the first pass has sent phase 0's pages. */
-	r = wait_syncs(self, 2, &syncs, status, sizeof(status));
+	r = wait_syncs(self, !variant->type, 2, &syncs, status, sizeof(status));
 	if (r)
 		migration_failed(self, "before phase 1", r, status);
 	ASSERT_EQ(0, r);
@@ -666,7 +673,7 @@ TEST_F_TIMEOUT(qemu_mig, bit05_bit08_migrate_no_page_lost, 600)
 		ASSERT_EQ(0, r) TH_LOG("%s: phase 1 write: %s (migration %s)", src, strerror(-r),
 				       status);
 	}
-	r = wait_syncs(self, syncs + 2, &syncs, status, sizeof(status));
+	r = wait_syncs(self, !variant->type, syncs + 2, &syncs, status, sizeof(status));
 	if (r)
 		migration_failed(self, "before phase 2", r, status);
 	ASSERT_EQ(0, r);
@@ -678,7 +685,7 @@ TEST_F_TIMEOUT(qemu_mig, bit05_bit08_migrate_no_page_lost, 600)
 			     (unsigned long long)pattern(2, 0, 0xda7a));
 		ASSERT_EQ(0, r) TH_LOG("%s: fill: %s", src, strerror(-r));
 	}
-	r = wait_syncs(self, syncs + 1, &syncs, status, sizeof(status));
+	r = wait_syncs(self, !variant->type, syncs + 1, &syncs, status, sizeof(status));
 	if (r)
 		migration_failed(self, "after phase 2", r, status);
 	ASSERT_EQ(0, r);
