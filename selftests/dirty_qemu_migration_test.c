@@ -229,8 +229,8 @@ static int vm_start(FIXTURE_DATA(qemu_mig) *self, int i, bool incoming, char *wh
 	}
 	r = __qmp_connect(&v->qmp, v->sock, START_MS);
 	if (r) {
-		snprintf(why, len, "QMP of the %s QEMU: %s", i ? "destination" : "source",
-			 v->qmp.error);
+		snprintf(why, len, "QMP of the %s QEMU: %.*s", i ? "destination" : "source",
+			 (int)sizeof(v->qmp.error), v->qmp.error);
 		return r;
 	}
 	v->qmp_up = true;
