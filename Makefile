@@ -48,6 +48,7 @@ TESTS += dirty_limits_test
 TESTS += dirty_pagesize_test
 TESTS += dirty_device_dma_test
 TESTS += dirty_stress_test
+TESTS += dirty_fuzz_test
 TESTS += dirty_iommufd_test
 # needs an edu on vfio_dirty_pci (fixtures/kmod)
 TESTS += dirty_scope_pci_test
