@@ -8,6 +8,7 @@
 #define VFIO_DIRTY_TEST_H
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,11 +117,18 @@ static void __vfio_dirty_exit(void)
 /*
  * The kernel log and taint check of every case (kmsg.h): each case's
  * function is wrapped, in the harness's process before the run, by one that
- * marks the kernel log, runs the case in a child (so that an ASSERT's
- * abort() or a signal still comes back here), then fails the case on a
- * splat it caused that selftests/splats does not expect, or on a change of
- * the taint, with the kernel's lines. The child's end is the case's: its
- * exit status and signal are passed on unchanged.
+ * marks the kernel log, runs the case, then fails it on a splat it caused
+ * that selftests/splats does not expect, or on a change of the taint, with
+ * the kernel's lines. The case's end is passed on unchanged: its exit status,
+ * and a signal or an ASSERT's abort() once the check has run.
+ *
+ * A TEST_F() under a harness that runs the fixture in a grandchild of its own
+ * (the one with FIXTURE_TEARDOWN_PARENT, 6.9 on) has ended, its files closed,
+ * when the harness's function returns or forwards the grandchild's signal or
+ * abort()s: the check runs in the case's process, from a handler of that
+ * signal if need be; both are raised synchronously by the harness, never in
+ * the middle of a library call. Otherwise (TEST(), an older harness) the
+ * case runs in a child of the check, so that its files are closed first.
  */
 typedef void (*__vfio_dirty_case_fn)(struct __test_metadata *, struct __fixture_variant_metadata *);
 
@@ -131,6 +139,19 @@ static struct {
 static size_t __vfio_dirty_ncases;
 static struct kmsg_rules __vfio_dirty_kmsg;
 static char __vfio_dirty_release[128];
+
+/* The check a signal handler still owes: the case's process, its mark. */
+static struct {
+	pid_t pid;
+	struct __test_metadata *t;
+	struct kmsg_mark mark;
+	const char *name;
+} __vfio_dirty_pending;
+
+/* The signals a case's process ends by, other than SIGKILL. */
+static const int __vfio_dirty_fatal[] = {
+	SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGTERM, SIGXCPU, SIGXFSZ,
+};
 
 static void __vfio_dirty_kmsg_report(struct __test_metadata *t, const struct kmsg_scan *s,
 				     bool taint_changed, unsigned long t0, unsigned long t1)
@@ -150,15 +171,80 @@ static void __vfio_dirty_kmsg_report(struct __test_metadata *t, const struct kms
 			kmsg_taint_flags(t1, f1, sizeof(f1)));
 }
 
+/* Scans the kernel log since @mark; fails @t and returns true on a finding. */
+static bool __vfio_dirty_case_check(struct __test_metadata *t, struct kmsg_mark *mark,
+				    const char *name)
+{
+	struct kmsg_scan scan;
+	unsigned long taint;
+	bool taint_changed;
+
+	kmsg_scan_init(&scan, &__vfio_dirty_kmsg, __vfio_dirty_release,
+		       program_invocation_short_name, name);
+	kmsg_mark_scan(mark, &scan, &taint);
+	taint_changed = mark->taint_ok && taint != mark->taint;
+	if (scan.expected)
+		fprintf(TH_LOG_STREAM, "# %s: %u expected kernel splat(s) (%s)\n", t->name,
+			scan.expected, scan.last_reason);
+	if (scan.bad || taint_changed) {
+		__vfio_dirty_kmsg_report(t, &scan, taint_changed, mark->taint, taint);
+		t->exit_code = KSFT_FAIL;
+	}
+	fflush(NULL);
+	return scan.bad || taint_changed;
+}
+
+static void __vfio_dirty_case_signal(int sig)
+{
+	struct __test_metadata *t = __vfio_dirty_pending.t;
+
+	/* A child the case forked inherits the handler: only the case checks. */
+	if (t && getpid() == __vfio_dirty_pending.pid) {
+		__vfio_dirty_pending.t = NULL;
+		__vfio_dirty_case_check(t, &__vfio_dirty_pending.mark, __vfio_dirty_pending.name);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static bool __vfio_dirty_case_ends_in_child(const struct __test_metadata *t)
+{
+#ifdef FIXTURE_TEARDOWN_PARENT
+	return t->fixture != &_fixture_global;
+#else
+	(void)t;
+	return false;
+#endif
+}
+
+static void __vfio_dirty_case_inline(struct __test_metadata *t,
+				     struct __fixture_variant_metadata *v, __vfio_dirty_case_fn fn,
+				     struct kmsg_mark *mark, const char *name)
+{
+	struct sigaction sa = { .sa_handler = __vfio_dirty_case_signal };
+	size_t i;
+
+	__vfio_dirty_pending.pid = getpid();
+	__vfio_dirty_pending.mark = *mark;
+	__vfio_dirty_pending.name = name;
+	__vfio_dirty_pending.t = t;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < ARRAY_SIZE(__vfio_dirty_fatal); i++)
+		sigaction(__vfio_dirty_fatal[i], &sa, NULL);
+	fn(t, v);
+	__vfio_dirty_pending.t = NULL;
+	for (i = 0; i < ARRAY_SIZE(__vfio_dirty_fatal); i++)
+		signal(__vfio_dirty_fatal[i], SIG_DFL);
+	__vfio_dirty_case_check(t, mark, name);
+}
+
 static void __vfio_dirty_case(struct __test_metadata *t, struct __fixture_variant_metadata *v)
 {
 	__vfio_dirty_case_fn fn = NULL;
 	struct kmsg_mark mark;
-	struct kmsg_scan scan;
 	char name[1024];
-	unsigned long taint;
-	bool taint_changed;
 	int status = 0;
+	bool bad;
 	pid_t pid;
 	size_t i;
 
@@ -172,6 +258,10 @@ static void __vfio_dirty_case(struct __test_metadata *t, struct __fixture_varian
 	if (__kmsg_mark(&mark))
 		mark.fd = -1;
 	fflush(NULL);
+	if (__vfio_dirty_case_ends_in_child(t)) {
+		__vfio_dirty_case_inline(t, v, fn, &mark, name);
+		return;
+	}
 	pid = fork();
 	if (pid < 0) {
 		kmsg_mark_close(&mark);
@@ -185,23 +275,12 @@ static void __vfio_dirty_case(struct __test_metadata *t, struct __fixture_varian
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	kmsg_scan_init(&scan, &__vfio_dirty_kmsg, __vfio_dirty_release,
-		       program_invocation_short_name, name);
-	kmsg_mark_scan(&mark, &scan, &taint);
-	taint_changed = mark.taint_ok && taint != mark.taint;
-	if (scan.expected)
-		fprintf(TH_LOG_STREAM, "# %s: %u expected kernel splat(s) (%s)\n", t->name,
-			scan.expected, scan.last_reason);
-	if (scan.bad || taint_changed) {
-		__vfio_dirty_kmsg_report(t, &scan, taint_changed, mark.taint, taint);
-		t->exit_code = KSFT_FAIL;
-	}
-	fflush(NULL);
+	bad = __vfio_dirty_case_check(t, &mark, name);
 	if (WIFSIGNALED(status)) {
 		signal(WTERMSIG(status), SIG_DFL);
 		kill(getpid(), WTERMSIG(status));
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) && !(scan.bad || taint_changed))
+	if (WIFEXITED(status) && WEXITSTATUS(status) && !bad)
 		t->exit_code = WEXITSTATUS(status);
 }
 
@@ -210,7 +289,7 @@ static void __vfio_dirty_case(struct __test_metadata *t, struct __fixture_varian
  * splats; VFIO_DIRTY_KMSG_CHECK=0 leaves the cases as they are. Returns 0,
  * or 1 (KSFT_FAIL) for a malformed splats file.
  */
-static int __vfio_dirty_wrap_cases(void)
+static inline int __vfio_dirty_wrap_cases(void)
 {
 	const char *off = getenv("VFIO_DIRTY_KMSG_CHECK");
 	struct __fixture_metadata *f;
