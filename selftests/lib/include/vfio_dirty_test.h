@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -148,6 +149,14 @@ static struct {
 	const char *name;
 } __vfio_dirty_pending;
 
+/*
+ * VFIO_DIRTY_CASE_TIMES=1: each case's wall time, from its mark to its
+ * check (set-up, the case, teardown and the harness's grandchild), as a
+ * "# NAME: time: S s" diagnostic; fixtures/lab/case-times.sh reads it.
+ */
+static bool __vfio_dirty_case_times;
+static struct timespec __vfio_dirty_case_t0;
+
 /* The signals a case's process ends by, other than SIGKILL. */
 static const int __vfio_dirty_fatal[] = {
 	SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGTERM, SIGXCPU, SIGXFSZ,
@@ -182,6 +191,14 @@ static bool __vfio_dirty_case_check(struct __test_metadata *t, struct kmsg_mark 
 	kmsg_scan_init(&scan, &__vfio_dirty_kmsg, __vfio_dirty_release,
 		       program_invocation_short_name, name);
 	kmsg_mark_scan(mark, &scan, &taint);
+	if (__vfio_dirty_case_times) {
+		struct timespec t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		fprintf(TH_LOG_STREAM, "# %s: time: %.3f s\n", name,
+			(double)(t1.tv_sec - __vfio_dirty_case_t0.tv_sec) +
+			(t1.tv_nsec - __vfio_dirty_case_t0.tv_nsec) / 1e9);
+	}
 	taint_changed = mark->taint_ok && taint != mark->taint;
 	if (scan.expected)
 		fprintf(TH_LOG_STREAM, "# %s: %u expected kernel splat(s) (%s)\n", t->name,
@@ -255,6 +272,7 @@ static void __vfio_dirty_case(struct __test_metadata *t, struct __fixture_varian
 		abort();
 	snprintf(name, sizeof(name), "%s%s%s.%s", t->fixture->name, v->name[0] ? "." : "",
 		 v->name, t->name);
+	clock_gettime(CLOCK_MONOTONIC, &__vfio_dirty_case_t0);
 	if (__kmsg_mark(&mark))
 		mark.fd = -1;
 	fflush(NULL);
@@ -302,6 +320,8 @@ static inline int __vfio_dirty_wrap_cases(void)
 
 	if (off && !strcmp(off, "0"))
 		return 0;
+	off = getenv("VFIO_DIRTY_CASE_TIMES");
+	__vfio_dirty_case_times = off && !strcmp(off, "1");
 	if (kmsg_rules_for_binary(&__vfio_dirty_kmsg, why, sizeof(why))) {
 		printf("Bail out! kernel log check: %s\n", why);
 		return KSFT_FAIL;
