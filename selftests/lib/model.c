@@ -23,6 +23,7 @@ void model_init(struct model *m, u64 pg, bool all_dirty, bool new_gen)
 	m->pg = pg;
 	m->all_dirty = all_dirty;
 	m->new_gen = new_gen;
+	m->skew_from = ~0ULL;
 }
 
 static u64 map_end(const struct model_map *d, u64 pg)
@@ -115,8 +116,10 @@ static void stop(struct model *m)
 	/* DP-ARG-10, DP-BIT-10: idempotent, all state lost */
 	m->tracking = false;
 	m->shifted = false;
-	for (i = 0; i < m->nmaps; i++)
+	for (i = 0; i < m->nmaps; i++) {
 		memset(m->map[i].dirty, 0, sizeof(m->map[i].dirty));
+		m->map[i].skewed = false;	/* the kernel frees the bitmaps */
+	}
 }
 
 int model_dirty(struct model *m, const struct model_args *a, const char **req)
@@ -225,6 +228,7 @@ int model_report(struct model *m, u64 iova, u64 size, u64 *want, u64 avail, bool
 
 	*unmapped = 0;
 	*shifted = false;
+	m->skew_from = ~0ULL;
 	*req = unmap ? (bitmap ? "DP-UNM-17 DP-UNM-18" : "DP-UNM-14 DP-UNM-20") :
 		"DP-RNG-05 DP-BIT-08";
 	while (i < m->nmaps) {
@@ -249,9 +253,14 @@ int model_report(struct model *m, u64 iova, u64 size, u64 *want, u64 avail, bool
 		word = bit / 64;
 		shift = bit % 64;
 		*shifted |= shift != 0;
+		if (d->skewed && bit < m->skew_from)
+			m->skew_from = bit;
 		/* DP-RNG-06: BYTES(nbits + shift) bytes from word copy_offset */
-		if (word * 8 + bitmap_bytes(d->npages + shift) > avail)
+		if (word * 8 + bitmap_bytes(d->npages + shift) > avail) {
+			d->skewed |= shift != 0;
 			return *req = unmap ? "DP-UNM-13" : "DP-ARG-21 DP-BIT-12", -EFAULT;
+		}
+		d->skewed = false;
 		for (k = 0; k < d->npages; k++) {
 			/* DP-BIT-09: every page of an IOMMU-mapped vfio_dma */
 			if (m->all_dirty || bitmap_test_bit(d->dirty, k))

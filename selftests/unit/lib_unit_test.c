@@ -11,6 +11,7 @@
 
 #include "vfio_dirty_test.h"
 #include "dma_driver.h"
+#include "model.h"
 #include "skip_memo.h"
 
 TEST(bitmap_bytes_whole_words)
@@ -442,7 +443,61 @@ TEST(kmsg_rules_malformed_file)
 	kmsg_rules_free(&r);
 }
 
+/*
+ * The container model's DP-DEFECT-01 bookkeeping: a faulted copy-out of a
+ * mapping at a shifted bit offset marks it skewed, the next report names
+ * where it starts, a successful copy-out clears it; a fault of an unshifted
+ * copy-out marks nothing, and STOP forgets it.
+ */
+TEST(model_faulted_shifted_copy_out_is_skewed)
+{
+	const u64 pg = 4096, base = 1ULL << 32;
+	struct model_args get = { .hdr_ok = true, .tail_ok = true, .argsz = 48,
+				  .flags = 0x4, .iova = base, .size = 64 * pg, .pgsize = pg,
+				  .bsize = 8, .data_user = true };
+	struct model_args start = { .hdr_ok = true, .tail_ok = true, .argsz = 8, .flags = 0x1 };
+	struct model_args stop = { .hdr_ok = true, .tail_ok = true, .argsz = 8, .flags = 0x2 };
+	const char *req;
+	u64 want[1], unm, copied;
+	bool shifted;
+	struct model m;
+
+	model_init(&m, pg, false, false);
+	ASSERT_EQ(0, model_map(&m, base + 13 * pg, 2, &req));
+	ASSERT_EQ(0, model_map(&m, base + 16 * pg, 1, &req));
+	ASSERT_EQ(0, model_dirty(&m, &start, &req));
+	ASSERT_EQ(0, model_dma(&m, base + 13 * pg, 8, true, &copied, &req));
+	/* no byte of the user's bitmap writable: the first mapping faults */
+	ASSERT_EQ(MODEL_WALK, model_dirty(&m, &get, &req));
+	EXPECT_EQ(-EFAULT, model_report(&m, base, 64 * pg, want, 0, false, false, false, &unm,
+					&shifted, &req));
+	EXPECT_TRUE(m.map[0].skewed);
+	EXPECT_FALSE(m.map[1].skewed);
+	EXPECT_EQ(~0ULL, m.skew_from);
+	memset(want, 0, sizeof(want));
+	EXPECT_EQ(0, model_report(&m, base, 64 * pg, want, 8, false, false, false, &unm,
+				  &shifted, &req));
+	EXPECT_TRUE(shifted);
+	EXPECT_EQ(13, m.skew_from);
+	/* the spec's bits: the dirty page stays where it is */
+	EXPECT_EQ(1ULL << 13, want[0]);
+	EXPECT_FALSE(m.map[0].skewed);
+	EXPECT_EQ(0, model_report(&m, base, 64 * pg, want, 8, false, false, false, &unm,
+				  &shifted, &req));
+	EXPECT_EQ(~0ULL, m.skew_from);
+	/* an unshifted copy-out that faults leaves nothing in place to misplace */
+	get.iova = base + 13 * pg;
+	EXPECT_EQ(-EFAULT, model_report(&m, base + 13 * pg, 2 * pg, want, 0, false, false,
+					false, &unm, &shifted, &req));
+	EXPECT_FALSE(m.map[0].skewed);
+	EXPECT_EQ(-EFAULT, model_report(&m, base, 64 * pg, want, 0, false, false, false, &unm,
+					&shifted, &req));
+	EXPECT_TRUE(m.map[0].skewed);
+	ASSERT_EQ(0, model_dirty(&m, &stop, &req));
+	EXPECT_FALSE(m.map[0].skewed);
+}
+
 VFIO_DIRTY_MAIN("lib_unit_test: host-side tests of the suite's library (bitmap math, the\n"
 		"GET_INFO capability walker, device names, guard pages, layouts, the IOMMU\n"
 		"mode axis, the register writes a DMA driver describes, the skip memo, the kernel\n"
-		"log scanner). Needs no VFIO device.")
+		"log scanner, the fuzz test's container model). Needs no VFIO device.")

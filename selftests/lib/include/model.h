@@ -23,6 +23,15 @@ struct model_map {
 	u64 npages;
 	u64 dirty[MODEL_MAX_PAGES / 64];
 	u64 pinned[MODEL_MAX_PAGES / 64];
+	/*
+	 * A shifted copy-out of this mapping faulted (DP-ARG-21, DP-UNM-13):
+	 * the kernel shifts the mapping's bitmap in place before the copy
+	 * and, on the fault, neither shifts it back nor re-populates it
+	 * (DP-DEFECT-01), so its next report may misplace its dirty bits.
+	 * The spec keeps them; the flag lets the test name the deviation.
+	 * Cleared by the next copy-out of the mapping that succeeds.
+	 */
+	bool skewed;
 };
 
 struct model {
@@ -35,6 +44,8 @@ struct model {
 	u64 pinned;		/* pages pinned now */
 	/* a report since START put a mapping at a bit offset that is not a multiple of 64 */
 	bool shifted;
+	/* the last model_report(): the first bit of a skewed mapping in it, or ~0 */
+	u64 skew_from;
 };
 
 /* What a DIRTY_PAGES or UNMAP call hands the kernel, pointers as classes. */
