@@ -394,6 +394,42 @@ TEST_F(dma_rw, defect01_repeated_shifted_get)
 	ASSERT_NO_DIRTY_PAGES(&self->env, l.base_iova, 30);
 }
 
+/* A at page 0, B at page 70: B's bits start in the second word, shifted by 6. */
+static const struct dma_region a_b70[] = {
+	{ .page = 0, .npages = 10 },
+	{ .page = 70, .npages = 10 },
+};
+
+/*
+ * DP-BIT-12 and DP-ARG-21: a GET whose copy-out faults at mapping B (the
+ * user's buffer ends after A's word) fails with EFAULT and leaves B's dirty
+ * pages to the next GET, where they stay (DP-BIT-05: B's page 0, written
+ * through vfio_dma_rw()). A kernel that shifts B's bitmap in place before
+ * the faulting copy and leaves it so (DP-DEFECT-01's shift, on the error
+ * path) reports the page 6 bits too high: the written page is lost.
+ */
+TEST_F(dma_rw, defect01_faulted_shifted_get_keeps_bits)
+{
+	struct guarded_buf buf;
+	struct layout l = {
+		.base_iova = BASE_IOVA + 4 * NPAGES * self->pg,
+		.pgsize = self->pg,
+		.regions = a_b70,
+		.nr = ARRAY_SIZE(a_b70),
+	};
+
+	ASSERT_EQ(0, __layout_map(&l, &self->env.c, &self->mem));
+	ASSERT_EQ(0, vdm_dma_write(&self->vdm, layout_iova(&l, 70), 1, PATTERN));
+	/* 8 bytes before the guard page: A's word fits, B's does not */
+	ASSERT_EQ(0, guarded_buf_alloc(&buf, 8));
+	memset(buf.data, 0, 8);
+	EXPECT_EQ(-EFAULT, __container_dirty_get(&self->env.c, l.base_iova, 80 * self->pg,
+						 self->pg, buf.data, bitmap_bytes(80)));
+	guarded_buf_free(&buf);
+	ASSERT_DIRTY_PAGES(&self->env, layout_iova(&l, 70), 10, 0);
+	ASSERT_NO_DIRTY_PAGES(&self->env, l.base_iova, 80);
+}
+
 /* DP-RNG-05 with shift 0: per-mapping GETs are not affected by DP-DEFECT-01. */
 TEST_F(dma_rw, rng05_per_mapping_gets)
 {

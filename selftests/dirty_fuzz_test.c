@@ -651,17 +651,6 @@ static void *place_bitmap(struct fz *f, const struct call *c, u64 *avail, u64 *l
 	return data;
 }
 
-/* The first bit at which two bitmaps of @len bytes differ, or ~0. */
-static u64 first_difference(const u64 *a, const u64 *b, u64 len)
-{
-	u64 w;
-
-	for (w = 0; w < (len + 7) / 8; w++)
-		if (a[w] != b[w])
-			return w * 64 + __builtin_ctzll(a[w] ^ b[w]);
-	return ~0ULL;
-}
-
 /* Counts a report that deviates as DP-DEFECT-01 does; the first one described. */
 static void note_defect01(struct fz *f, long i, const struct call *c, const char *msg,
 			  u64 *count, long *at, char *why)
@@ -679,7 +668,7 @@ static void note_defect01(struct fz *f, long i, const struct call *c, const char
 static bool check_bitmap(struct fz *f, long i, const struct call *c, const u8 *data, u64 len,
 			 int ret, const char *req)
 {
-	u64 w, fp = 0, fn = 0;
+	u64 w, fp = 0, fn = 0, first_fn = ~0ULL;
 	char msg[256];
 
 	if (!data || c->bmp == P_NULL || c->bmp == P_FAULT || c->bmp == P_KERNEL)
@@ -695,6 +684,8 @@ static bool check_bitmap(struct fz *f, long i, const struct call *c, const u8 *d
 	for (w = 0; w < (len + 7) / 8; w++) {
 		fp += __builtin_popcountll(f->got[w] & ~f->want[w]);
 		fn += __builtin_popcountll(~f->got[w] & f->want[w]);
+		if (first_fn == ~0ULL && (~f->got[w] & f->want[w]))
+			first_fn = w * 64 + __builtin_ctzll(~f->got[w] & f->want[w]);
 	}
 	if (!fp && !fn)
 		return true;
@@ -704,10 +695,11 @@ static bool check_bitmap(struct fz *f, long i, const struct call *c, const u8 *d
 		note_defect01(f, i, c, msg, &f->defect01, &f->defect01_at, f->defect01_why);
 		return true;
 	}
-	if (first_difference(f->got, f->want, len) >= f->m.skew_from) {
+	if (fn && first_fn >= f->m.skew_from && (!fp || f->m.shifted)) {
 		/*
-		 * DP-DEFECT-01 after a faulted shifted copy-out: every bit that
-		 * differs is at or after a mapping the fault left shifted.
+		 * DP-DEFECT-01 after a faulted shifted copy-out: every dirty
+		 * page missing is at or after a mapping the fault left shifted
+		 * (and the extra bits are the stale ones of a shifted copy-out).
 		 */
 		note_defect01(f, i, c, msg, &f->defect01, &f->defect01_at, f->defect01_why);
 		note_defect01(f, i, c, msg, &f->defect01_fault, &f->defect01_fault_at,
