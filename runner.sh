@@ -88,6 +88,7 @@ klog_ok=1
 klog_last=""
 nl='
 '
+tab=$(printf '\t')
 
 for part in common options select devices run kernel outputs; do
 	# shellcheck source=/dev/null # the parts are checked on their own

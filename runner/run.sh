@@ -87,19 +87,48 @@ load_xfail() {
 	IFS=$lx_ifs
 }
 
+# The expected failures of binary $1 on this kernel, one BINARY<TAB>CASE_GLOB
+# <TAB>ERE<TAB>REASON line each (usually none or a few): run_binary() keeps
+# them in rb_xfail, so a result is judged without reading a file (busybox
+# reads a file a byte at a time, with a poll() before each: thousands of
+# system calls a result, the main cost of a lab boot's runner under TCG).
+xfail_of() {
+	[ -s "$tmp/xfail" ] || return 0
+	awk -F '\t' -v b="$1" '$1 == b' "$tmp/xfail"
+}
+
 # Sets xf_ere and xf_reason and returns 0 if case $2 of binary $1 is an
 # expected failure on this kernel.
 xfail_match() {
-	[ -s "$tmp/xfail" ] || return 1
+	if [ "$1" = "$running_bin" ]; then
+		xm_list=$rb_xfail
+	else
+		xm_list=$(xfail_of "$1")
+	fi
+	[ -n "$xm_list" ] || return 1
 	xm_ifs=$IFS
-	xm_tab=$(printf '\t')
-	while IFS=$xm_tab read -r xm_b xm_t xf_ere xf_reason; do
-		[ "$xm_b" = "$1" ] || continue
-		# shellcheck disable=SC2254
-		case $2 in $xm_t) IFS=$xm_ifs; return 0 ;; esac
-	done < "$tmp/xfail"
+	xm_glob=1
+	case $- in *f*) xm_glob=0 ;; esac
+	set -f
+	IFS=$nl
+	xm_rc=1
+	for xm_e in $xm_list; do
+		xm_r=${xm_e#*"$tab"}
+		xm_t=${xm_r%%"$tab"*}
+		xm_r=${xm_r#*"$tab"}
+		# shellcheck disable=SC2254 # the case glob
+		case $2 in
+		$xm_t)
+			xf_ere=${xm_r%%"$tab"*}
+			xf_reason=${xm_r#*"$tab"}
+			xm_rc=0
+			break
+			;;
+		esac
+	done
 	IFS=$xm_ifs
-	return 1
+	[ "$xm_glob" = 0 ] || set +f
+	return "$xm_rc"
 }
 
 # One line of a binary's output: rewrites expected failures, counts, and
@@ -108,14 +137,14 @@ process_line() {
 	pl_line=$1
 	[ -z "$pl_line" ] || rb_last=$pl_line
 	case $pl_line in
-	"#  RUN "*) : > "$tmp/case.log" ;;
-	"# "*) printf '%s\n' "${pl_line#\# }" >> "$tmp/case.log" ;;
+	"#  RUN "*) exec 8> "$tmp/case.log" ;;
+	"# "*) printf '%s\n' "${pl_line#\# }" >&8 ;;
 	esac
 	case $pl_line in
 	"not ok "*)
 		pl_name=${pl_line#not ok * }
 		pl_name=${pl_name%% *}
-		echo "$pl_name" >> "$tmp/seen"
+		echo "$pl_name" >&9
 		rb_raw_fail=1
 		if ! xfail_match "$running_bin" "$pl_name"; then
 			rb_bad=1
@@ -130,18 +159,18 @@ process_line() {
 		;;
 	"ok "*"# SKIP"*)
 		pl_name=${pl_line#ok * }
-		echo "${pl_name%% *}" >> "$tmp/seen"
+		echo "${pl_name%% *}" >&9
 		rb_results=$((rb_results + 1))
 		;;
 	"ok "*"# XFAIL"*)
 		pl_name=${pl_line#ok * }
-		echo "${pl_name%% *}" >> "$tmp/seen"
+		echo "${pl_name%% *}" >&9
 		rb_results=$((rb_results + 1))
 		;;
 	"ok "*)
 		pl_name=${pl_line#ok * }
 		pl_name=${pl_name%% *}
-		echo "$pl_name" >> "$tmp/seen"
+		echo "$pl_name" >&9
 		if xfail_match "$running_bin" "$pl_name"; then
 			pl_line="not ok ${pl_line#ok } # XPASS expected to fail: $xf_reason"
 			rb_bad=1
@@ -179,8 +208,10 @@ run_binary() {
 	rb_skip=""
 	rb_why=""
 	rb_last=""
-	: > "$tmp/seen"
-	: > "$tmp/case.log"
+	# the results seen and the current case's lines, through descriptors
+	# opened once (not per line): 9 and 8, closed for the binary itself
+	exec 9> "$tmp/seen" 8> "$tmp/case.log"
+	rb_xfail=$(xfail_of "$running_bin")
 	emit "# selftests: vfio_dirty: $running_bin"
 	set --
 	for rb_c in $rb_cases; do
@@ -196,13 +227,14 @@ run_binary() {
 	mkfifo "$rb_fifo"
 	# shellcheck disable=SC2086 # no setsid: an empty word
 	VFIO_DIRTY_DEVICES=$devices $setsid_cmd "$bindir/$running_bin" "$@" \
-		< /dev/null > "$rb_fifo" 2>&1 &
+		< /dev/null > "$rb_fifo" 2>&1 8>&- 9>&- &
 	child=$!
 	echo "$child $bindir/$running_bin" > "$state/child"
 	start_watchdog "$child"
 	while IFS= read -r rb_line || [ -n "$rb_line" ]; do
 		process_line "$rb_line"
 	done < "$rb_fifo"
+	exec 8>&- 9>&-
 	rb_rc=0
 	wait "$child" || rb_rc=$?
 	rb_pid=$child
