@@ -54,7 +54,8 @@ TESTS += dirty_iommufd_test
 TESTS += dirty_scope_pci_test
 TESTS += dirty_dma_logging_test
 TESTS += dirty_migration_test
-
+# the test mdev's vfio-pci types and sysfs trigger (fixtures/kmod)
+TESTS += dirty_mdev_pci_test
 # needs VFIO_DIRTY_QEMU and two mdevs of a -qemu type (issue 14)
 TESTS += dirty_qemu_migration_test
 TESTS += dirty_fault_test
