@@ -1152,7 +1152,8 @@ static const char help[] =
 	"is a named expected splat.\n"
 	"Options (before the harness's): -n N calls per case (default 10000); --seed S the\n"
 	"run's seed (default: from the clock, printed at the start; the same seed and -n\n"
-	"replay a run exactly). A failure is shrunk (chunks of the calls before it dropped\n"
+	"replay a run exactly); VFIO_DIRTY_FUZZ_CALLS and VFIO_DIRTY_FUZZ_SEED in the\n"
+	"environment do the same where a runner starts the binary (make lab LAB_ENV=...). A failure is shrunk (chunks of the calls before it dropped\n"
 	"while the same check still fails on a fresh container) and the short sequence printed.";
 
 int main(int argc, char **argv)
@@ -1160,6 +1161,13 @@ int main(int argc, char **argv)
 	int i, j, r;
 
 	opt_seed = (u64)time(NULL) * 2654435761ULL ^ (u64)getpid();
+	/* the same from the environment, for a run the binary's caller starts */
+	if (getenv("VFIO_DIRTY_FUZZ_CALLS"))
+		opt_calls = strtoull(getenv("VFIO_DIRTY_FUZZ_CALLS"), NULL, 0) ?: DEFAULT_CALLS;
+	if (opt_calls > 10000000)
+		opt_calls = 10000000;
+	if (getenv("VFIO_DIRTY_FUZZ_SEED"))
+		opt_seed = strtoull(getenv("VFIO_DIRTY_FUZZ_SEED"), NULL, 0);
 	for (i = 1, j = 1; i < argc; i++) {
 		if ((!strcmp(argv[i], "-n") || !strcmp(argv[i], "--seed")) && i + 1 < argc) {
 			char *end;
