@@ -80,6 +80,28 @@ TEST_F(wrap, child_segfaults)
 	ASSERT_EQ(SIGSEGV, WTERMSIG(status));
 }
 
+/* A handler the binary had before the harness ran: the case must see it. */
+static void xfsz_handler(int sig)
+{
+	(void)sig;
+}
+
+static void __attribute__((constructor)) install_xfsz(void)
+{
+	signal(SIGXFSZ, xfsz_handler);
+}
+
+/* The case's own process runs with the actions it had, not the check's. */
+TEST_F(wrap, keeps_the_signal_actions)
+{
+	struct sigaction sa;
+
+	ASSERT_EQ(0, sigaction(SIGXFSZ, NULL, &sa));
+	EXPECT_TRUE(sa.sa_handler == xfsz_handler);
+	ASSERT_EQ(0, sigaction(SIGSEGV, NULL, &sa));
+	EXPECT_TRUE(sa.sa_handler == SIG_DFL);
+}
+
 TEST_F(wrap, splats)
 {
 	splat(_metadata);

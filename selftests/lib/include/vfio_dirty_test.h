@@ -8,6 +8,7 @@
 #define VFIO_DIRTY_TEST_H
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +162,29 @@ static struct timespec __vfio_dirty_case_t0;
 static const int __vfio_dirty_fatal[] = {
 	SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGTERM, SIGXCPU, SIGXFSZ,
 };
+/* Their actions before the check's (the default, or a sanitizer's handler). */
+static struct sigaction __vfio_dirty_old[ARRAY_SIZE(__vfio_dirty_fatal)];
+
+static void __vfio_dirty_restore_signals(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(__vfio_dirty_fatal); i++)
+		sigaction(__vfio_dirty_fatal[i], &__vfio_dirty_old[i], NULL);
+}
+
+/*
+ * In a child forked while a check is owed (the harness's grandchild, a
+ * child of the case): the actions the case had, so that a crash there
+ * ends as it would without the check (and a sanitizer still reports it).
+ */
+static void __vfio_dirty_atfork_child(void)
+{
+	if (!__vfio_dirty_pending.t)
+		return;
+	__vfio_dirty_pending.t = NULL;
+	__vfio_dirty_restore_signals();
+}
 
 static void __vfio_dirty_kmsg_report(struct __test_metadata *t, const struct kmsg_scan *s,
 				     bool taint_changed, unsigned long t0, unsigned long t1)
@@ -215,12 +239,12 @@ static void __vfio_dirty_case_signal(int sig)
 {
 	struct __test_metadata *t = __vfio_dirty_pending.t;
 
-	/* A child the case forked inherits the handler: only the case checks. */
+	/* a child that did not fork through fork() (clone) may still get here */
 	if (t && getpid() == __vfio_dirty_pending.pid) {
 		__vfio_dirty_pending.t = NULL;
 		__vfio_dirty_case_check(t, &__vfio_dirty_pending.mark, __vfio_dirty_pending.name);
 	}
-	signal(sig, SIG_DFL);
+	__vfio_dirty_restore_signals();
 	raise(sig);
 }
 
@@ -247,11 +271,10 @@ static void __vfio_dirty_case_inline(struct __test_metadata *t,
 	__vfio_dirty_pending.t = t;
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < ARRAY_SIZE(__vfio_dirty_fatal); i++)
-		sigaction(__vfio_dirty_fatal[i], &sa, NULL);
+		sigaction(__vfio_dirty_fatal[i], &sa, &__vfio_dirty_old[i]);
 	fn(t, v);
 	__vfio_dirty_pending.t = NULL;
-	for (i = 0; i < ARRAY_SIZE(__vfio_dirty_fatal); i++)
-		signal(__vfio_dirty_fatal[i], SIG_DFL);
+	__vfio_dirty_restore_signals();
 	__vfio_dirty_case_check(t, mark, name);
 }
 
@@ -339,6 +362,7 @@ static inline int __vfio_dirty_wrap_cases(void)
 	__vfio_dirty_cases = calloc(n ? n : 1, sizeof(*__vfio_dirty_cases));
 	if (!__vfio_dirty_cases)
 		return 0;
+	pthread_atfork(NULL, NULL, __vfio_dirty_atfork_child);
 	for (f = __fixture_list; f; f = f->next) {
 		for (t = f->tests; t; t = t->next) {
 			__vfio_dirty_cases[__vfio_dirty_ncases].t = t;
