@@ -365,6 +365,19 @@ static void pick_wrap(struct fz *f, struct call *c)
 	c->argp = P_OK;
 }
 
+/* The argument's pointer class, the range and the bitmap of a GET or an UNMAP. */
+static void pick_call_range(struct fz *f, struct call *c)
+{
+	c->argp = pick_argp(f);
+	c->iova = pick_iova(f);
+	if (chance(f, 3))
+		c->iova += 1 + rnd(f, f->pg - 1);
+	c->size = pick_size(f, c->iova);
+	pick_bitmap(f, c);
+	if (chance(f, 2))
+		pick_wrap(f, c);
+}
+
 static void gen_dirty(struct fz *f, struct call *c)
 {
 	static const u32 odd[] = { 0, 3, 5, 6, 7, 1 << 3, 1U << 31, 0x10004 };
@@ -378,14 +391,7 @@ static void gen_dirty(struct fz *f, struct call *c)
 	if (!f->m.tracking && chance(f, 30))
 		c->flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_START;
 	c->argsz = pick_argsz(f, sizeof(struct dirty_get_arg));
-	c->argp = pick_argp(f);
-	c->iova = pick_iova(f);
-	if (chance(f, 3))
-		c->iova += 1 + rnd(f, f->pg - 1);
-	c->size = pick_size(f, c->iova);
-	pick_bitmap(f, c);
-	if (chance(f, 2))
-		pick_wrap(f, c);
+	pick_call_range(f, c);
 }
 
 static void gen_unmap(struct fz *f, struct call *c)
@@ -402,14 +408,7 @@ static void gen_unmap(struct fz *f, struct call *c)
 	c->argsz = pick_argsz(f, c->flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP ?
 				  sizeof(struct unmap_dirty_arg) :
 				  sizeof(struct vfio_iommu_type1_dma_unmap));
-	c->argp = pick_argp(f);
-	c->iova = pick_iova(f);
-	if (chance(f, 3))
-		c->iova += 1 + rnd(f, f->pg - 1);
-	c->size = pick_size(f, c->iova);
-	pick_bitmap(f, c);
-	if (chance(f, 2))
-		pick_wrap(f, c);
+	pick_call_range(f, c);
 	if (c->flags == VFIO_DMA_UNMAP_FLAG_ALL)
 		c->iova = c->size = 0;
 }
@@ -710,6 +709,27 @@ static bool check_bitmap(struct fz *f, long i, const struct call *c, const u8 *d
 		    (unsigned long long)(fp + fn), (unsigned long long)len * 8, msg, req);
 }
 
+/*
+ * Places the argument @a (@size bytes, its fixed header the first @hdr) in
+ * argpage as @c's pointer class says, and says in @ma what the kernel will
+ * find there; returns the pointer to pass.
+ */
+static void *place_arg(struct fz *f, const struct call *c, const void *a, size_t size,
+		       size_t hdr, struct model_args *ma)
+{
+	void *p = c->argp == P_OK ? f->argpage + f->hp - size :
+		  c->argp == P_SPLIT ? f->argpage + f->hp - hdr :
+		  c->argp == P_FAULT ? fault_page() : NULL;
+
+	if (c->argp == P_OK || c->argp == P_SPLIT)
+		memcpy(p, a, c->argp == P_OK ? size : hdr);
+	*ma = (struct model_args){ .hdr_ok = c->argp == P_OK || c->argp == P_SPLIT,
+		.tail_ok = c->argp == P_OK, .argsz = c->argsz, .flags = c->flags,
+		.iova = c->iova, .size = c->size, .pgsize = c->pgsize, .bsize = c->bsize,
+		.data_user = c->bmp != P_KERNEL };
+	return p;
+}
+
 static bool x_dirty(struct fz *f, long i, const struct call *c)
 {
 	struct dirty_get_arg a = { 0 };
@@ -728,15 +748,7 @@ static bool x_dirty(struct fz *f, long i, const struct call *c)
 	a.range.bitmap.pgsize = c->pgsize;
 	a.range.bitmap.size = c->bsize;
 	a.range.bitmap.data = data;
-	p = c->argp == P_OK ? f->argpage + f->hp - sizeof(a) :
-	    c->argp == P_SPLIT ? f->argpage + f->hp - sizeof(a.hdr) :
-	    c->argp == P_FAULT ? fault_page() : NULL;
-	if (c->argp == P_OK || c->argp == P_SPLIT)
-		memcpy(p, &a, c->argp == P_OK ? sizeof(a) : sizeof(a.hdr));
-	ma = (struct model_args){ .hdr_ok = c->argp == P_OK || c->argp == P_SPLIT,
-		.tail_ok = c->argp == P_OK, .argsz = c->argsz, .flags = c->flags,
-		.iova = c->iova, .size = c->size, .pgsize = c->pgsize, .bsize = c->bsize,
-		.data_user = c->bmp != P_KERNEL };
+	p = place_arg(f, c, &a, sizeof(a), sizeof(a.hdr), &ma);
 	want = model_dirty(&f->m, &ma, &req);
 	ret = __container_dirty_ioctl(&f->env->c, p);
 	memset(f->want, 0, f->hp);
@@ -773,15 +785,7 @@ static bool x_unmap(struct fz *f, long i, const struct call *c)
 	a.bitmap.pgsize = c->pgsize;
 	a.bitmap.size = c->bsize;
 	a.bitmap.data = data;
-	p = c->argp == P_OK ? f->argpage + f->hp - sizeof(a) :
-	    c->argp == P_SPLIT ? f->argpage + f->hp - sizeof(a.hdr) :
-	    c->argp == P_FAULT ? fault_page() : NULL;
-	if (c->argp == P_OK || c->argp == P_SPLIT)
-		memcpy(p, &a, c->argp == P_OK ? sizeof(a) : sizeof(a.hdr));
-	ma = (struct model_args){ .hdr_ok = c->argp == P_OK || c->argp == P_SPLIT,
-		.tail_ok = c->argp == P_OK, .argsz = c->argsz, .flags = c->flags,
-		.iova = c->iova, .size = c->size, .pgsize = c->pgsize, .bsize = c->bsize,
-		.data_user = c->bmp != P_KERNEL };
+	p = place_arg(f, c, &a, sizeof(a), sizeof(a.hdr), &ma);
 	want = model_unmap_args(&f->m, &ma, &req);
 	ret = __container_unmap_ioctl(&f->env->c, p);
 	memset(f->want, 0, f->hp);
