@@ -224,7 +224,9 @@ print_env() {
 		f == 1 && /^# CONFIG_.* is not set/ { cfg[$2] = "n"; next }
 		f == 2 && /^CONFIG_/ {
 			k = $0; sub(/=.*/, "", k); v = $0; sub(/^[^=]*=/, "", v)
-			print "# env: config: " k " want=" v " have=" (have == "" ? "?" : (k in cfg ? cfg[k] : "n"))
+			# absent: not even "is not set" (an option of another
+			# kernel version, or one whose dependencies are off)
+			print "# env: config: " k " want=" v " have=" (have == "" ? "?" : (k in cfg ? cfg[k] : "absent"))
 		}' "$tmp/kconfig" "$here/config" > "$tmp/env.config"
 		while IFS= read -r pe_l; do emit "$pe_l"; done < "$tmp/env.config"
 	fi
